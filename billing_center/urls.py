@@ -1,0 +1,41 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from orders import views as order_views
+from packages import views as package_views
+from workspaces import views as workspace_views
+
+api_v1 = [
+    path("", include("workspaces.api_urls")),
+    path("catalog/", include("packages.api_urls")),
+    path("", include("orders.api_urls")),
+]
+
+urlpatterns = [
+    path("", order_views.home, name="home"),
+    path("plans/", package_views.plan_catalog, name="plan-catalog"),
+    path("workspaces/new/", workspace_views.workspace_create, name="workspace-create"),
+    path(
+        "workspaces/<int:workspace_id>/upgrade/",
+        workspace_views.workspace_upgrade,
+        name="workspace-upgrade",
+    ),
+    path("account/switch/", workspace_views.account_switch, name="account-switch"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+handler403 = "common.views.permission_denied"
+handler404 = "common.views.page_not_found"
+handler500 = "common.views.server_error"

@@ -1,0 +1,85 @@
+"""API plumbing shared by every app: the error shape of API.md, for every error."""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from rest_framework import exceptions as drf_exceptions
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from common.exceptions import ApplicationError
+from common.money import format_price
+
+
+def _as_error_lists(detail: Any) -> Any:
+    """DRF error details as plain strings, keeping the field structure."""
+    if isinstance(detail, dict):
+        return {str(key): _as_error_lists(value) for key, value in detail.items()}
+    if isinstance(detail, list):
+        if all(not isinstance(item, dict | list) for item in detail):
+            return [str(item) for item in detail]
+        return [_as_error_lists(item) for item in detail]
+    return [str(detail)]
+
+
+def exception_handler(exc: Exception, context: dict) -> Response | None:
+    """Every 4xx answers `{"errors": {"field": ["message", ...]}}`; "detail" is the whole input."""
+    if isinstance(exc, ApplicationError):
+        return Response({"errors": exc.as_errors()}, status=exc.status_code)
+    if isinstance(exc, Http404):
+        exc = drf_exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = drf_exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    detail = exc.detail if isinstance(exc, drf_exceptions.APIException) else response.data
+    errors = _as_error_lists(detail)
+    if not isinstance(errors, dict):
+        errors = {"detail": errors}
+    response.data = {"errors": errors}
+    return response
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The documented error body: each key is a field name, or "detail" for the whole request."""
+
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.JSONField()),
+        help_text='Field name (or "detail") → list of messages.',
+    )
+
+
+BIGINT_MAX = 2**63 - 1
+
+
+def parse_id(value: object) -> int | None:
+    """A database id from user input, or None when it cannot name a row."""
+    try:
+        number = int(str(value))
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number <= BIGINT_MAX else None
+
+
+class MoneyField(serializers.DecimalField):
+    """An amount: a string with 2 decimals."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 14)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(**kwargs)
+
+
+class PriceField(serializers.DecimalField):
+    """A unit price or rate: at least 2 decimals, up to 6."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 18)
+        kwargs.setdefault("decimal_places", 6)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return format_price(value)

