@@ -249,17 +249,17 @@ def command_fuzz(args: argparse.Namespace) -> int:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="the whole system").set_defaults(handler=command_run)
-    for name, handler in (("test", command_test), ("fuzz", command_fuzz), ("exec", command_exec)):
-        sub = commands.add_parser(name)
-        sub.add_argument("rest", nargs=argparse.REMAINDER)
-        sub.set_defaults(handler=handler)
-    args = parser.parse_args()
-    return args.handler(args)
+    handlers = {
+        "run": command_run,
+        "test": command_test,
+        "fuzz": command_fuzz,
+        "exec": command_exec,
+    }
+    if len(sys.argv) < 2 or sys.argv[1] not in handlers:
+        print(__doc__)
+        return 2
+    # Everything after the sub-command goes to pytest, schemathesis or the command as it is.
+    return handlers[sys.argv[1]](argparse.Namespace(rest=sys.argv[2:]))
 
 
 if __name__ == "__main__":

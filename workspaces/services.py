@@ -72,8 +72,8 @@ def workspace_create(*, membership: Membership, name: str) -> Workspace:
 
 def workspace_upgrade(*, membership: Membership, workspace_id: int, now: datetime) -> Workspace:
     """Free → commercial, by an owner of the workspace's account; no charge (SPEC 2)."""
-    membership_require_owner(membership=membership)
     workspace = workspace_get(account=membership.account, workspace_id=workspace_id)
+    membership_require_owner(membership=membership)
     return _workspace_make_commercial(workspace_id=workspace.pk, actor=membership.user, now=now)
 
 

@@ -58,8 +58,9 @@ def workspace_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def workspace_upgrade(request: HttpRequest, workspace_id: int) -> HttpResponse:
-    membership = membership_require_owner(membership=current_membership(request))
+    membership = current_membership(request)
     workspace = workspace_get(account=membership.account, workspace_id=workspace_id)
+    membership_require_owner(membership=membership)
     if request.method == "POST":
         if workspace.plan == "commercial":
             messages.info(

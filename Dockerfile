@@ -1,0 +1,19 @@
+# One image for web, worker and beat (see docker-compose.yml).
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1
+
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install -r requirements.txt
+
+COPY . .
+RUN DJANGO_SECRET_KEY=build-only DATABASE_URL=postgres://build@localhost/build \
+    python manage.py collectstatic --noinput --verbosity 0 \
+ && useradd --create-home --uid 1000 billing
+USER billing
+
+EXPOSE 8000
+CMD ["gunicorn", "billing_center.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -1,0 +1,49 @@
+import pytest
+from rest_framework.test import APIClient
+
+from tests.factories import PASSWORD, add_member, make_account, make_workspace
+from workspaces.models import Role
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def account_a(db):
+    account, owner = make_account(name="Alpha Corp")
+    return account, owner
+
+
+@pytest.fixture
+def account_b(db):
+    account, owner = make_account(name="Beta Corp")
+    return account, owner
+
+
+@pytest.fixture
+def owner_api(account_a):
+    client = APIClient()
+    client.force_authenticate(account_a[1])
+    return client
+
+
+@pytest.fixture
+def admin_user(account_a):
+    return add_member(account_a[0], role=Role.ADMIN)
+
+
+@pytest.fixture
+def member_user(account_a):
+    return add_member(account_a[0], role=Role.MEMBER)
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def workspace_factory(db):
+    return make_workspace

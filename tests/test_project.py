@@ -1,0 +1,67 @@
+"""The project's wiring: settings from the environment, docs, compose file."""
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_time_zone_and_database():
+    assert settings.TIME_ZONE == "Asia/Shanghai"
+    assert settings.USE_TZ is True
+    assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    assert settings.DATABASES["default"]["ATOMIC_REQUESTS"] is False
+    assert settings.AUTH_USER_MODEL == "workspaces.User"
+
+
+def test_every_environment_variable_read_by_settings_is_documented():
+    source = (ROOT / "billing_center" / "settings.py").read_text()
+    used = set(re.findall(r'env(?:\.\w+)?\(\s*"([A-Z_]+)"', source)) | {"DATABASE_URL"}
+    documented = set(
+        re.findall(r"^#?\s*([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.MULTILINE)
+    )
+    assert used - documented == set()
+
+
+def test_readme_starts_with_the_two_commands():
+    readme = (ROOT / "README.md").read_text()
+    first_commands = re.findall(r"^\s*(make \w+)", readme, re.MULTILINE)[:2]
+    assert first_commands == ["make run", "make test"]
+    assert "docs/architecture.md" in readme
+    assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_requirements_are_pinned():
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            assert "==" in line, line
+
+
+def compose_command() -> list[str] | None:
+    """`docker compose` (v2 plugin) when the docker client has it, else Debian's docker-compose."""
+    if shutil.which("docker"):
+        probe = subprocess.run(["docker", "compose", "version"], capture_output=True)
+        if probe.returncode == 0:
+            return ["docker", "compose"]
+    if shutil.which("docker-compose"):
+        return ["docker-compose"]
+    return None
+
+
+@pytest.mark.skipif(
+    compose_command() is None, reason="neither docker compose nor docker-compose is installed"
+)
+def test_docker_compose_file_is_valid():
+    compose = [*compose_command(), "-f", str(ROOT / "docker-compose.yml"), "config"]
+    result = subprocess.run([*compose, "--quiet"], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    services = subprocess.run(
+        [*compose, "--services"], capture_output=True, text=True, cwd=ROOT
+    ).stdout.split()
+    assert set(services) == {"postgres", "redis", "web", "worker", "beat"}
