@@ -1,6 +1,6 @@
 """Error pages and the mapping of domain errors raised under a page view."""
 
-from django.http import HttpResponseServerError
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 
@@ -12,11 +12,21 @@ def permission_denied(request, exception=None):
     return render(request, "403.html", {"message": message}, status=403)
 
 
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
 def page_not_found(request, exception=None):
+    if _is_api(request):
+        return JsonResponse({"errors": {"detail": ["Not found."]}}, status=404)
     return render(request, "404.html", status=404)
 
 
 def server_error(request):
+    if _is_api(request):
+        return JsonResponse(
+            {"errors": {"detail": ["Server error; it has been logged."]}}, status=500
+        )
     # No context processors: the failure may be the database they would query.
     return HttpResponseServerError(loader.get_template("500.html").render({}))
 

@@ -177,7 +177,7 @@ def command_run(_: argparse.Namespace) -> int:
         say("")
         say(f"Billing Center:  http://127.0.0.1:{port}/")
         say(f"Demo login:      {DEMO_LOGIN[0]} / {DEMO_LOGIN[1]}  (owner of Demo Enterprise)")
-        say(f"Django admin:    http://127.0.0.1:{port}/admin/  (same login)")
+        say(f"Django admin:    http://127.0.0.1:{port}/admin/  (operator / {DEMO_LOGIN[1]})")
         say(f"API docs:        http://127.0.0.1:{port}/api/docs/")
         say("Press Ctrl-C to stop the web server, the worker, beat and the embedded servers.")
         while not stopping:

@@ -26,6 +26,8 @@ ACCOUNT_HEADER = OpenApiParameter(
 class AccountScopedAPIView(APIView):
     """An API view that acts for one account the user is a member of."""
 
+    documents_not_found = True  # an X-Billing-Account the user is not a member of
+
     def get_membership(self) -> Membership:
         if not hasattr(self, "_membership"):
             self._membership = membership_current(

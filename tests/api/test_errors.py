@@ -146,3 +146,16 @@ def test_swagger_ui_is_served():
     response = APIClient().get("/api/docs/")
     assert response.status_code == 200
     assert b"swagger" in response.content.lower()
+
+
+@pytest.mark.parametrize("path", ["/api/v1/workspaces/null,null/upgrade/", "/api/v1/nothing-here/"])
+def test_unknown_api_paths_answer_json_404(owner_api, path):
+    response = owner_api.post(path)
+    assert response["Content-Type"] == "application/json"
+    assert_error_shape(response, 404, "detail")
+
+
+def test_account_scoped_operations_document_404_for_the_account_header():
+    schema = APIClient().get("/api/schema/?format=json").json()
+    assert "404" in schema["paths"]["/api/v1/account/"]["get"]["responses"]
+    assert "404" in schema["paths"]["/api/v1/workspaces/"]["get"]["responses"]

@@ -16,7 +16,8 @@ from packages.models import (
 
 pytestmark = pytest.mark.django_db
 
-# code: (unit size, default price, default retention, aggregation, voucher payable, {days: (price, factor)})
+# code: (unit size, default price, default retention, aggregation, voucher payable,
+#        {days: (price, factor)})
 SPEC_ITEMS = {
     "datakit": (1, "3", None, "max", True, {}),
     "logs": (
