@@ -181,3 +181,9 @@ LOGGING = {
 
 # Arrears: days from the first unpaid bill until the account's workspaces are locked (SPEC 5.4).
 BILLING_LOCK_AFTER_DAYS = env.int("BILLING_LOCK_AFTER_DAYS", default=14)
+# Usage older than this many days is refused by the metering API (an operator imports it).
+USAGE_MAX_AGE_DAYS = env.int("USAGE_MAX_AGE_DAYS", default=31)
+# Workspaces per unit of work of the nightly run (a chunk commits atomically).
+BILLING_CHUNK_WORKSPACES = env.int("BILLING_CHUNK_WORKSPACES", default=1000)
+# Called inside each chunk's transaction with the bills it wrote, to pay them (orders app).
+BILLING_SETTLEMENT_HOOK = ""

@@ -9,6 +9,7 @@ from workspaces import views as workspace_views
 
 api_v1 = [
     path("", include("workspaces.api_urls")),
+    path("", include("quota.api_urls")),
     path("catalog/", include("packages.api_urls")),
     path("", include("orders.api_urls")),
 ]

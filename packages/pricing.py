@@ -5,6 +5,7 @@ prefetch, no writes. The deduction, quotes and pages all call these.
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from common.exceptions import InvalidInput
@@ -20,45 +21,85 @@ def amount_for_quantity(*, quantity: int, unit_size: int, unit_price: Decimal) -
     return round_money(truncate_units(quantity, unit_size) * unit_price)
 
 
-def _tiers_by_days(item: BillingItem) -> dict[int, object]:
-    return {tier.days: tier for tier in item.retention_tiers.all()}
+@dataclass(frozen=True)
+class ItemPricing:
+    """A plain snapshot of one item's prices and factors: what the deduction loops over."""
+
+    id: int
+    code: str
+    unit_size: int
+    unit_price: Decimal  # default retention
+    default_retention_days: int | None
+    aggregation: str
+    voucher_payable: bool
+    tiers: dict[int, tuple[Decimal, int]] = field(default_factory=dict)  # days → (price, factor)
+    name: str = ""
+
+    @classmethod
+    def of(cls, item: BillingItem) -> "ItemPricing":
+        return cls(
+            id=item.pk,
+            code=item.code,
+            unit_size=item.unit_size,
+            unit_price=item.unit_price,
+            default_retention_days=item.default_retention_days,
+            aggregation=item.aggregation,
+            voucher_payable=item.voucher_payable,
+            tiers={
+                tier.days: (tier.unit_price, tier.conversion_factor)
+                for tier in item.retention_tiers.all()
+            },
+            name=item.name,
+        )
+
+    def resolve_retention(self, retention_days: int | None) -> int | None:
+        """The retention a sample is stored with; refuses one the item does not list."""
+        if not self.tiers:
+            if retention_days is None or retention_days == self.default_retention_days:
+                return self.default_retention_days
+            raise InvalidInput(
+                f"{self.code} has no retention tiers; leave retention_days out.",
+                field="retention_days",
+            )
+        if retention_days is None:
+            return self.default_retention_days
+        if retention_days not in self.tiers:
+            listed = ", ".join(str(days) for days in sorted(self.tiers))
+            raise InvalidInput(
+                f"{self.code} is not sold with {retention_days}-day retention (choose {listed}).",
+                field="retention_days",
+            )
+        return retention_days
+
+    def tier_price(self, retention_days: int | None) -> Decimal:
+        """PAYG price per unit at this retention (a workspace without a package)."""
+        tier = self.tiers.get(self.resolve_retention(retention_days))
+        return tier[0] if tier is not None else self.unit_price
+
+    def factor(self, retention_days: int | None) -> int:
+        """How many times one unit counts against a package quota at this retention (SPEC 1.2)."""
+        tier = self.tiers.get(self.resolve_retention(retention_days))
+        return tier[1] if tier is not None else 1
+
+    def amount(self, quantity: int, unit_price: Decimal) -> Decimal:
+        return amount_for_quantity(
+            quantity=quantity, unit_size=self.unit_size, unit_price=unit_price
+        )
 
 
 def item_resolve_retention(*, item: BillingItem, retention_days: int | None) -> int | None:
-    """The retention a sample is stored with; refuses one the item does not list."""
-    tiers = _tiers_by_days(item)
-    if not tiers:
-        if retention_days is None or retention_days == item.default_retention_days:
-            return item.default_retention_days
-        raise InvalidInput(
-            f"{item.code} has no retention tiers; leave retention_days out.",
-            field="retention_days",
-        )
-    if retention_days is None:
-        return item.default_retention_days
-    if retention_days not in tiers:
-        listed = ", ".join(str(days) for days in sorted(tiers))
-        raise InvalidInput(
-            f"{item.code} is not sold with {retention_days}-day retention (choose {listed}).",
-            field="retention_days",
-        )
-    return retention_days
+    return ItemPricing.of(item).resolve_retention(retention_days)
 
 
 def item_unit_price(*, item: BillingItem, retention_days: int | None) -> Decimal:
     """PAYG price per unit of an item stored with this retention (no package)."""
-    days = item_resolve_retention(item=item, retention_days=retention_days)
-    tier = _tiers_by_days(item).get(days)
-    return tier.unit_price if tier is not None else item.unit_price
+    return ItemPricing.of(item).tier_price(retention_days)
 
 
 def item_amount(*, item: BillingItem, quantity: int, retention_days: int | None = None) -> Decimal:
     """PAYG amount of a quantity at the price of its own retention tier."""
-    return amount_for_quantity(
-        quantity=quantity,
-        unit_size=item.unit_size,
-        unit_price=item_unit_price(item=item, retention_days=retention_days),
-    )
+    pricing = ItemPricing.of(item)
+    return pricing.amount(quantity, pricing.tier_price(retention_days))
 
 
 def item_default_amount(*, item: BillingItem, quantity: int) -> Decimal:
@@ -69,10 +110,7 @@ def item_default_amount(*, item: BillingItem, quantity: int) -> Decimal:
 
 
 def retention_factor(*, item: BillingItem, retention_days: int | None) -> int:
-    """How many times one unit counts against a package quota at this retention (SPEC 1.2)."""
-    days = item_resolve_retention(item=item, retention_days=retention_days)
-    tier = _tiers_by_days(item).get(days)
-    return tier.conversion_factor if tier is not None else 1
+    return ItemPricing.of(item).factor(retention_days)
 
 
 def converted_quantity(*, item: BillingItem, quantity: int, retention_days: int | None) -> int:

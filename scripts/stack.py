@@ -201,6 +201,7 @@ def command_exec(args: argparse.Namespace) -> int:
     if not rest:
         raise SystemExit("[stack] exec needs a command after --")
     env = service_environment()
+    env.setdefault("DJANGO_DEBUG", "true")  # a developer's command on this machine
     return subprocess.run(rest, env=env, cwd=ROOT).returncode
 
 

@@ -72,7 +72,23 @@ class WorkspaceOutputSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "plan", "status", "created_at", "upgraded_at"]
 
 
-class WorkspaceListCreateView(AccountScopedAPIView):
+def _no_context(workspaces) -> dict:
+    return {}
+
+
+class WorkspaceOutputMixin:
+    """How workspaces are rendered; the quota app adds the bound subscription."""
+
+    output_serializer = WorkspaceOutputSerializer
+    context_for = staticmethod(_no_context)
+
+    def workspace_response(self, workspaces, *, many: bool = False, status: int = 200) -> Response:
+        listed = list(workspaces) if many else [workspaces]
+        data = self.output_serializer(workspaces, many=many, context=self.context_for(listed)).data
+        return Response(data, status=status)
+
+
+class WorkspaceListCreateView(WorkspaceOutputMixin, AccountScopedAPIView):
     class InputSerializer(serializers.Serializer):
         name = serializers.CharField(max_length=100)
 
@@ -81,7 +97,7 @@ class WorkspaceListCreateView(AccountScopedAPIView):
     )
     def get(self, request: Request) -> Response:
         workspaces = workspace_list(account=self.get_membership().account)
-        return Response(WorkspaceOutputSerializer(workspaces, many=True).data)
+        return self.workspace_response(workspaces, many=True)
 
     @extend_schema(
         parameters=[ACCOUNT_HEADER],
@@ -94,17 +110,17 @@ class WorkspaceListCreateView(AccountScopedAPIView):
         workspace = workspace_create(
             membership=self.get_membership(), name=given.validated_data["name"]
         )
-        return Response(WorkspaceOutputSerializer(workspace).data, status=status.HTTP_201_CREATED)
+        return self.workspace_response(workspace, status=status.HTTP_201_CREATED)
 
 
-class WorkspaceDetailView(AccountScopedAPIView):
+class WorkspaceDetailView(WorkspaceOutputMixin, AccountScopedAPIView):
     @extend_schema(parameters=[ACCOUNT_HEADER], responses={200: WorkspaceOutputSerializer})
     def get(self, request: Request, workspace_id: int) -> Response:
         workspace = workspace_get(account=self.get_membership().account, workspace_id=workspace_id)
-        return Response(WorkspaceOutputSerializer(workspace).data)
+        return self.workspace_response(workspace)
 
 
-class WorkspaceUpgradeView(AccountScopedAPIView):
+class WorkspaceUpgradeView(WorkspaceOutputMixin, AccountScopedAPIView):
     documents_conflict = True
 
     @extend_schema(
@@ -114,4 +130,4 @@ class WorkspaceUpgradeView(AccountScopedAPIView):
         workspace = workspace_upgrade(
             membership=self.get_membership(), workspace_id=workspace_id, now=timezone.now()
         )
-        return Response(WorkspaceOutputSerializer(workspace).data)
+        return self.workspace_response(workspace)

@@ -1,0 +1,465 @@
+"""Django admin for subscriptions, usage, runs and bills.
+
+History is read-only here; every change to a subscription goes through the quota services,
+from the forms below (create, change plan, add traffic pack, set workspaces, renew).
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html_join
+
+from common.dates import billing_day
+from common.exceptions import ApplicationError
+from packages.models import Plan
+from quota.models import (
+    BillingChunk,
+    BillingRun,
+    Binding,
+    DailyBill,
+    DailyBillLine,
+    Subscription,
+    SubscriptionPlanPeriod,
+    TrafficPack,
+    UsageSample,
+)
+from quota.selectors import subscription_view
+from quota.services import (
+    PackRequest,
+    billing_run_pending_chunks,
+    billing_run_resume,
+    subscription_add_traffic_packs,
+    subscription_change_plan,
+    subscription_create,
+    subscription_renew,
+    subscription_set_workspaces,
+)
+from workspaces.models import Account
+
+
+class ReadOnlyMixin:
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def _workspace_ids(text: str) -> list[int]:
+    try:
+        return [int(part) for part in text.replace(" ", ",").split(",") if part.strip()]
+    except ValueError:
+        raise forms.ValidationError(
+            "Workspace ids, separated by commas, in priority order."
+        ) from None
+
+
+def _packs(text: str) -> list[PackRequest]:
+    packs = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = line.replace(",", " ").split()
+        if len(parts) != 2 or not parts[1].isdigit():
+            raise forms.ValidationError(
+                f"Line {number}: write 'item capacity', e.g. 'logs 30000000'."
+            )
+        packs.append(PackRequest(item_code=parts[0], capacity=int(parts[1])))
+    return packs
+
+
+class SubscriptionCreateForm(forms.Form):
+    account = forms.ModelChoiceField(queryset=Account.objects.order_by("name"))
+    plan = forms.ModelChoiceField(queryset=Plan.objects.filter(is_active=True))
+    start_date = forms.DateField(
+        help_text="The day it is paid: that day's usage is already covered."
+    )
+    workspaces = forms.CharField(help_text="Workspace ids in priority order, e.g. 12, 15")
+    traffic_packs = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One per line: item capacity",
+    )
+
+    def clean_workspaces(self):
+        return _workspace_ids(self.cleaned_data["workspaces"])
+
+    def clean_traffic_packs(self):
+        return _packs(self.cleaned_data.get("traffic_packs") or "")
+
+
+class ChangePlanForm(forms.Form):
+    plan = forms.ModelChoiceField(queryset=Plan.objects.filter(is_active=True))
+    effective_from = forms.DateField(help_text="The upgrade day; the new quota applies from it.")
+
+
+class AddTrafficPackForm(forms.Form):
+    traffic_packs = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), help_text="One per line: item capacity"
+    )
+    start_date = forms.DateField(help_text="The day it is paid.")
+
+    def clean_traffic_packs(self):
+        return _packs(self.cleaned_data["traffic_packs"])
+
+
+class SetWorkspacesForm(forms.Form):
+    workspaces = forms.CharField(
+        help_text="Workspace ids in the new priority order; applies from tomorrow."
+    )
+
+    def clean_workspaces(self):
+        return _workspace_ids(self.cleaned_data["workspaces"])
+
+
+class PlanPeriodInline(ReadOnlyMixin, admin.TabularInline):
+    model = SubscriptionPlanPeriod
+    fields = ["plan", "effective_from", "created_at"]
+    readonly_fields = fields
+    extra = 0
+
+
+class BindingInline(ReadOnlyMixin, admin.TabularInline):
+    model = Binding
+    fields = ["workspace", "priority", "valid_from", "valid_to", "created_at", "created_by"]
+    readonly_fields = fields
+    extra = 0
+    ordering = ["valid_from", "priority"]
+
+
+class TrafficPackInline(ReadOnlyMixin, admin.TabularInline):
+    model = TrafficPack
+    fields = ["item", "capacity", "daily_price", "start_date", "end_date", "created_at"]
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "account",
+        "current_plan",
+        "start_date",
+        "end_date",
+        "status",
+        "renewal_of",
+    ]
+    list_filter = ["start_date", "end_date"]
+    search_fields = ["=id", "account__name", "bindings__workspace__name"]
+    list_select_related = ["account"]
+    date_hierarchy = "start_date"
+    readonly_fields = [
+        "account",
+        "start_date",
+        "end_date",
+        "renewal_of",
+        "created_at",
+        "created_by",
+        "operations",
+    ]
+    inlines = [PlanPeriodInline, BindingInline, TrafficPackInline]
+    actions = ["renew"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def _view(self, subscription):
+        return subscription_view(subscription=subscription, today=billing_day(timezone.now()))
+
+    @admin.display(description="plan today")
+    def current_plan(self, subscription):
+        return self._view(subscription).plan.name
+
+    @admin.display(description="status")
+    def status(self, subscription):
+        return self._view(subscription).status
+
+    @admin.display(description="operations")
+    def operations(self, subscription):
+        links = [
+            ("admin:quota_subscription_change_plan", "Change plan (upgrade)"),
+            ("admin:quota_subscription_add_packs", "Add traffic packs"),
+            ("admin:quota_subscription_set_workspaces", "Reorder / add / remove workspaces"),
+        ]
+        return format_html_join(
+            " · ",
+            '<a href="{}">{}</a>',
+            ((reverse(name, args=[subscription.pk]), label) for name, label in links),
+        )
+
+    @admin.action(description="Renew selected subscriptions (same plan and workspaces)")
+    def renew(self, request, queryset):
+        today = billing_day(timezone.now())
+        for subscription in queryset.order_by("pk"):
+            try:
+                renewal = subscription_renew(
+                    subscription=subscription, today=today, actor=request.user
+                )
+            except ApplicationError as error:
+                self.message_user(request, f"#{subscription.pk}: {error.message}", messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    f"#{subscription.pk} renewed as #{renewal.pk} from {renewal.start_date}.",
+                )
+
+    def get_urls(self):
+        extra = [
+            path(
+                "<int:pk>/change-plan/",
+                self.admin_site.admin_view(self.change_plan_view),
+                name="quota_subscription_change_plan",
+            ),
+            path(
+                "<int:pk>/add-packs/",
+                self.admin_site.admin_view(self.add_packs_view),
+                name="quota_subscription_add_packs",
+            ),
+            path(
+                "<int:pk>/set-workspaces/",
+                self.admin_site.admin_view(self.set_workspaces_view),
+                name="quota_subscription_set_workspaces",
+            ),
+        ]
+        return extra + super().get_urls()
+
+    def _form_page(self, request, *, title, form, subscription=None):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "form": form,
+            "subscription": subscription,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/quota/service_form.html", context)
+
+    def _run(self, request, form, call, success):
+        try:
+            result = call(form.cleaned_data)
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+            return None
+        self.message_user(request, success(result), messages.SUCCESS)
+        return result
+
+    def add_view(self, request, form_url="", extra_context=None):
+        form = SubscriptionCreateForm(
+            request.POST or None, initial={"start_date": billing_day(timezone.now())}
+        )
+        if request.method == "POST" and form.is_valid():
+            created = self._run(
+                request,
+                form,
+                lambda data: subscription_create(
+                    account=data["account"],
+                    plan=data["plan"],
+                    start_date=data["start_date"],
+                    workspace_ids=data["workspaces"],
+                    traffic_packs=data["traffic_packs"],
+                    actor=request.user,
+                ),
+                lambda subscription: f"Subscription #{subscription.pk} created.",
+            )
+            if created is not None:
+                return redirect("admin:quota_subscription_change", created.pk)
+        return self._form_page(request, title="Create a subscription", form=form)
+
+    def change_plan_view(self, request, pk):
+        subscription = get_object_or_404(Subscription, pk=pk)
+        form = ChangePlanForm(
+            request.POST or None, initial={"effective_from": billing_day(timezone.now())}
+        )
+        if request.method == "POST" and form.is_valid():
+            done = self._run(
+                request,
+                form,
+                lambda data: subscription_change_plan(
+                    subscription=subscription,
+                    plan=data["plan"],
+                    effective_from=data["effective_from"],
+                ),
+                lambda period: (
+                    f"#{subscription.pk} is on {period.plan.name} from {period.effective_from}."
+                ),
+            )
+            if done is not None:
+                return redirect("admin:quota_subscription_change", pk)
+        return self._form_page(
+            request, title=f"Change the plan of #{pk}", form=form, subscription=subscription
+        )
+
+    def add_packs_view(self, request, pk):
+        subscription = get_object_or_404(Subscription, pk=pk)
+        form = AddTrafficPackForm(
+            request.POST or None, initial={"start_date": billing_day(timezone.now())}
+        )
+        if request.method == "POST" and form.is_valid():
+            done = self._run(
+                request,
+                form,
+                lambda data: subscription_add_traffic_packs(
+                    subscription=subscription,
+                    traffic_packs=data["traffic_packs"],
+                    start_date=data["start_date"],
+                ),
+                lambda packs: f"{len(packs)} traffic pack(s) added to #{subscription.pk}.",
+            )
+            if done is not None:
+                return redirect("admin:quota_subscription_change", pk)
+        return self._form_page(
+            request, title=f"Add traffic packs to #{pk}", form=form, subscription=subscription
+        )
+
+    def set_workspaces_view(self, request, pk):
+        subscription = get_object_or_404(Subscription, pk=pk)
+        current = ", ".join(
+            str(workspace_id) for workspace_id in self._view(subscription).workspace_ids
+        )
+        form = SetWorkspacesForm(request.POST or None, initial={"workspaces": current})
+        if request.method == "POST" and form.is_valid():
+            done = self._run(
+                request,
+                form,
+                lambda data: subscription_set_workspaces(
+                    subscription=subscription,
+                    workspace_ids=data["workspaces"],
+                    today=billing_day(timezone.now()),
+                    actor=request.user,
+                ),
+                lambda effective_from: (
+                    f"New workspace order of #{subscription.pk} applies from {effective_from}."
+                ),
+            )
+            if done is not None:
+                return redirect("admin:quota_subscription_change", pk)
+        return self._form_page(
+            request, title=f"Workspaces of #{pk}", form=form, subscription=subscription
+        )
+
+
+@admin.register(UsageSample)
+class UsageSampleAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = [
+        "day",
+        "hour",
+        "workspace_id",
+        "item",
+        "retention_days",
+        "quantity",
+        "received_at",
+    ]
+    list_filter = ["item", "retention_days"]
+    search_fields = ["=workspace__id", "workspace__name"]
+    date_hierarchy = "day"
+    show_full_result_count = False
+    list_select_related = ["item"]
+
+
+class ChunkInline(ReadOnlyMixin, admin.TabularInline):
+    model = BillingChunk
+    fields = [
+        "index",
+        "workspace_count",
+        "status",
+        "bills_written",
+        "attempts",
+        "finished_at",
+        "last_error",
+    ]
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(BillingRun)
+class BillingRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = [
+        "day",
+        "status",
+        "progress",
+        "bills_written",
+        "started_at",
+        "finished_at",
+        "seconds",
+        "error_count",
+    ]
+    list_filter = ["status"]
+    date_hierarchy = "day"
+    readonly_fields = [
+        "day",
+        "status",
+        "total_chunks",
+        "done_chunks",
+        "bills_written",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "error_count",
+        "last_error",
+    ]
+    inlines = [ChunkInline]
+    actions = ["resume"]
+
+    @admin.display(description="done / total")
+    def progress(self, run):
+        return f"{run.done_chunks} / {run.total_chunks}"
+
+    @admin.display(description="seconds")
+    def seconds(self, run):
+        return run.duration_seconds
+
+    @admin.action(description="Resume: dispatch the pending chunks to the workers")
+    def resume(self, request, queryset):
+        from quota.tasks import deduction_chunk
+
+        for run in queryset.order_by("day"):
+            billing_run_resume(run=run)
+            pending = billing_run_pending_chunks(run=run)
+            for chunk_id in pending:
+                deduction_chunk.delay(chunk_id)
+            self.message_user(request, f"{run.day}: {len(pending)} chunk(s) dispatched.")
+
+
+class BillLineInline(ReadOnlyMixin, admin.TabularInline):
+    model = DailyBillLine
+    fields = [
+        "item",
+        "retention_days",
+        "quantity",
+        "converted_quantity",
+        "plan_covered",
+        "traffic_covered",
+        "payg_quantity",
+        "unit_price",
+        "amount",
+        "reason",
+    ]
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(DailyBill)
+class DailyBillAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["day", "workspace", "account", "subscription", "total", "settlement_status"]
+    list_filter = ["settlement_status", "day"]
+    search_fields = ["=workspace__id", "workspace__name", "account__name"]
+    date_hierarchy = "day"
+    list_select_related = ["workspace", "account"]
+    show_full_result_count = False
+    inlines = [BillLineInline]
+    readonly_fields = [
+        "workspace",
+        "account",
+        "day",
+        "subscription",
+        "total",
+        "settlement_status",
+        "run",
+        "created_at",
+    ]

@@ -1,0 +1,306 @@
+"""REST API: metering, subscriptions (bindings, usage of a day), daily bills, workspaces."""
+
+from datetime import date
+
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import serializers
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from common.api import MoneyField, PriceField
+from common.dates import billing_day
+from common.exceptions import InvalidInput
+from quota.models import NO_RETENTION
+from quota.selectors import (
+    daily_bill_list,
+    subscription_get,
+    subscription_list,
+    subscription_usage_for_day,
+    subscription_view,
+    workspace_subscriptions_on,
+)
+from quota.services import subscription_set_workspaces, usage_ingest
+from quota.services.usage import MAX_BATCH
+from workspaces import api as workspace_api
+from workspaces.api import ACCOUNT_HEADER, AccountScopedAPIView
+from workspaces.selectors import membership_require_billing, membership_require_owner, workspace_get
+
+
+class CanIngestUsage(BasePermission):
+    message = "Sending usage needs the ingest_usage permission."
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return bool(
+            user
+            and user.is_authenticated
+            and (user.is_staff or user.has_perm("workspaces.ingest_usage"))
+        )
+
+
+class UsageSampleSerializer(serializers.Serializer):
+    """One hour of one item at one retention for one workspace (documentation of the body)."""
+
+    workspace = serializers.IntegerField()
+    item = serializers.CharField()
+    retention_days = serializers.IntegerField(required=False, allow_null=True)
+    hour = serializers.DateTimeField()
+    quantity = serializers.IntegerField(min_value=0)
+
+
+class UsageBatchSerializer(serializers.Serializer):
+    samples = UsageSampleSerializer(many=True, max_length=MAX_BATCH, min_length=1)
+
+
+class UsageAcceptedSerializer(serializers.Serializer):
+    accepted = serializers.IntegerField()
+
+
+class UsageIngestView(APIView):
+    """Metering: a batch of up to 10,000 hourly samples, validated whole, stored all or nothing."""
+
+    permission_classes = [CanIngestUsage]
+    documents_conflict = True
+
+    @extend_schema(
+        request=UsageBatchSerializer,
+        responses={200: UsageAcceptedSerializer},
+        operation_id="usage_ingest",
+    )
+    def post(self, request: Request) -> Response:
+        body = request.data
+        if not isinstance(body, dict) or "samples" not in body:
+            raise InvalidInput('Send {"samples": [...]}.', field="samples")
+        accepted = usage_ingest(samples=body["samples"], now=timezone.now())
+        return Response({"accepted": accepted})
+
+
+def _parse_date(value: str | None, field: str) -> date | None:
+    if value in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput("Use the format YYYY-MM-DD.", field=field) from None
+
+
+class TrafficPackOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    item = serializers.CharField(source="item.code")
+    capacity = serializers.IntegerField()
+    daily_price = MoneyField()
+    start_date = serializers.DateField()
+    end_date = serializers.DateField()
+
+
+class SubscriptionOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="subscription.pk")
+    plan = serializers.CharField(source="plan.code")
+    start_date = serializers.DateField(source="subscription.start_date")
+    end_date = serializers.DateField(source="subscription.end_date")
+    status = serializers.CharField()
+    workspaces = serializers.ListField(child=serializers.IntegerField(), source="workspace_ids")
+    pending_workspaces = serializers.ListField(
+        child=serializers.IntegerField(), source="pending_workspace_ids", allow_null=True
+    )
+    pending_from = serializers.DateField(allow_null=True)
+    traffic_packs = TrafficPackOutputSerializer(many=True, source="packs")
+    renewal_of = serializers.IntegerField(source="subscription.renewal_of_id", allow_null=True)
+
+
+class SubscriptionListView(AccountScopedAPIView):
+    @extend_schema(
+        parameters=[ACCOUNT_HEADER], responses={200: SubscriptionOutputSerializer(many=True)}
+    )
+    def get(self, request: Request) -> Response:
+        membership = membership_require_billing(membership=self.get_membership())
+        today = billing_day(timezone.now())
+        views = [
+            subscription_view(subscription=s, today=today)
+            for s in subscription_list(account=membership.account)
+        ]
+        return Response(SubscriptionOutputSerializer(views, many=True).data)
+
+
+class SubscriptionDetailView(AccountScopedAPIView):
+    @extend_schema(parameters=[ACCOUNT_HEADER], responses={200: SubscriptionOutputSerializer})
+    def get(self, request: Request, subscription_id: int) -> Response:
+        membership = membership_require_billing(membership=self.get_membership())
+        subscription = subscription_get(account=membership.account, subscription_id=subscription_id)
+        view = subscription_view(subscription=subscription, today=billing_day(timezone.now()))
+        return Response(SubscriptionOutputSerializer(view).data)
+
+
+class SubscriptionWorkspacesView(AccountScopedAPIView):
+    documents_conflict = True
+
+    class InputSerializer(serializers.Serializer):
+        workspaces = serializers.ListField(
+            child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+            min_length=1,
+            max_length=500,
+        )
+
+    class OutputSerializer(serializers.Serializer):
+        workspaces = serializers.ListField(child=serializers.IntegerField())
+        effective_from = serializers.DateField()
+
+    @extend_schema(
+        parameters=[ACCOUNT_HEADER], request=InputSerializer, responses={200: OutputSerializer}
+    )
+    def put(self, request: Request, subscription_id: int) -> Response:
+        membership = self.get_membership()
+        subscription = subscription_get(account=membership.account, subscription_id=subscription_id)
+        membership_require_owner(membership=membership)
+        given = self.InputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        effective_from = subscription_set_workspaces(
+            subscription=subscription,
+            workspace_ids=given.validated_data["workspaces"],
+            today=billing_day(timezone.now()),
+            actor=request.user,
+        )
+        return Response(
+            {"workspaces": given.validated_data["workspaces"], "effective_from": effective_from}
+        )
+
+
+class ItemUsageSerializer(serializers.Serializer):
+    item = serializers.CharField(source="item_code")
+    name = serializers.CharField(source="item_name")
+    quota = serializers.IntegerField()
+    traffic_capacity = serializers.IntegerField()
+    used = serializers.IntegerField()
+    plan_covered = serializers.IntegerField()
+    traffic_covered = serializers.IntegerField()
+    remaining = serializers.IntegerField()
+    payg_quantity = serializers.IntegerField()
+    payg_amount = MoneyField()
+
+
+class SubscriptionUsageSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    billed = serializers.BooleanField()
+    items = ItemUsageSerializer(many=True)
+
+
+class SubscriptionUsageView(AccountScopedAPIView):
+    @extend_schema(
+        parameters=[
+            ACCOUNT_HEADER,
+            OpenApiParameter(
+                "date", str, description="YYYY-MM-DD; default today (live, not yet billed)"
+            ),
+        ],
+        responses={200: SubscriptionUsageSerializer},
+    )
+    def get(self, request: Request, subscription_id: int) -> Response:
+        membership = membership_require_billing(membership=self.get_membership())
+        subscription = subscription_get(account=membership.account, subscription_id=subscription_id)
+        day = _parse_date(request.query_params.get("date"), "date") or billing_day(timezone.now())
+        if not subscription.start_date <= day <= subscription.end_date:
+            raise InvalidInput(
+                f"The subscription runs from {subscription.start_date} to {subscription.end_date}.",
+                field="date",
+            )
+        billed, items = subscription_usage_for_day(subscription=subscription, day=day)
+        return Response(
+            SubscriptionUsageSerializer({"date": day, "billed": billed, "items": items}).data
+        )
+
+
+class BillLineSerializer(serializers.Serializer):
+    item = serializers.CharField(source="item.code")
+    retention_days = serializers.SerializerMethodField()
+    quantity = serializers.IntegerField()
+    converted_quantity = serializers.IntegerField()
+    plan_covered = serializers.IntegerField()
+    traffic_covered = serializers.IntegerField()
+    payg_quantity = serializers.IntegerField()
+    unit_price = PriceField()
+    amount = MoneyField()
+    reason = serializers.CharField()
+
+    def get_retention_days(self, line) -> int | None:
+        return None if line.retention_days == NO_RETENTION else line.retention_days
+
+
+class DailyBillSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    workspace = serializers.IntegerField(source="workspace_id")
+    date = serializers.DateField(source="day")
+    subscription = serializers.IntegerField(source="subscription_id", allow_null=True)
+    total = MoneyField()
+    settlement_status = serializers.CharField()
+    lines = BillLineSerializer(many=True)
+
+
+class WorkspaceDailyBillsView(AccountScopedAPIView):
+    @extend_schema(
+        parameters=[
+            ACCOUNT_HEADER,
+            OpenApiParameter("date_from", str, description="YYYY-MM-DD"),
+            OpenApiParameter("date_to", str, description="YYYY-MM-DD"),
+        ],
+        responses={200: DailyBillSerializer(many=True)},
+    )
+    def get(self, request: Request, workspace_id: int) -> Response:
+        membership = self.get_membership()
+        workspace = workspace_get(account=membership.account, workspace_id=workspace_id)
+        membership_require_billing(membership=membership)
+        date_from = _parse_date(request.query_params.get("date_from"), "date_from")
+        date_to = _parse_date(request.query_params.get("date_to"), "date_to")
+        if date_from and date_to and date_from > date_to:
+            raise InvalidInput("date_from must not be after date_to.", field="date_from")
+        bills = daily_bill_list(
+            account=membership.account,
+            workspace_id=workspace.pk,
+            date_from=date_from,
+            date_to=date_to,
+        )[:400]
+        return Response(DailyBillSerializer(bills, many=True).data)
+
+
+class WorkspaceWithSubscriptionSerializer(workspace_api.WorkspaceOutputSerializer):
+    subscription = serializers.SerializerMethodField()
+
+    class Meta(workspace_api.WorkspaceOutputSerializer.Meta):
+        fields = [*workspace_api.WorkspaceOutputSerializer.Meta.fields, "subscription"]
+
+    def get_subscription(self, workspace) -> int | None:
+        return self.context["subscriptions"].get(workspace.pk)
+
+
+def _subscription_context(workspaces) -> dict:
+    ids = [workspace.pk for workspace in workspaces]
+    return {
+        "subscriptions": workspace_subscriptions_on(
+            workspace_ids=ids, day=billing_day(timezone.now())
+        )
+    }
+
+
+@extend_schema_view(
+    get=extend_schema(responses={200: WorkspaceWithSubscriptionSerializer(many=True)}),
+    post=extend_schema(responses={201: WorkspaceWithSubscriptionSerializer}),
+)
+class WorkspaceListCreateView(workspace_api.WorkspaceListCreateView):
+    """Workspaces with the subscription each is bound to today."""
+
+    output_serializer = WorkspaceWithSubscriptionSerializer
+    context_for = staticmethod(_subscription_context)
+
+
+@extend_schema_view(get=extend_schema(responses={200: WorkspaceWithSubscriptionSerializer}))
+class WorkspaceDetailView(workspace_api.WorkspaceDetailView):
+    output_serializer = WorkspaceWithSubscriptionSerializer
+    context_for = staticmethod(_subscription_context)
+
+
+@extend_schema_view(post=extend_schema(responses={200: WorkspaceWithSubscriptionSerializer}))
+class WorkspaceUpgradeView(workspace_api.WorkspaceUpgradeView):
+    output_serializer = WorkspaceWithSubscriptionSerializer
+    context_for = staticmethod(_subscription_context)

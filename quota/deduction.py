@@ -1,0 +1,181 @@
+"""The deduction of one billing day (SPEC 3.2), as pure functions over plain values.
+
+No database here: the run loads a chunk's usage, plans, packs and bindings, calls these, and
+writes what they return. The usage page and the plan estimate replay usage through the same code.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from common.money import ZERO
+from packages.pricing import ItemPricing
+
+NO_RETENTION = 0  # stored retention of an item without tiers (quota.models.NO_RETENTION)
+
+
+@dataclass(frozen=True)
+class UsageLine:
+    """The daily quantity of one workspace, item and retention (already aggregated)."""
+
+    workspace_id: int
+    item_code: str
+    retention_days: int
+    quantity: int
+
+
+@dataclass(frozen=True)
+class PackLot:
+    """A traffic pack's capacity for the day; lots of an item are used oldest first."""
+
+    pack_id: int
+    item_code: str
+    capacity: int
+
+
+@dataclass
+class LineResult:
+    workspace_id: int
+    item_code: str
+    retention_days: int
+    quantity: int
+    converted_quantity: int
+    plan_covered: int
+    traffic_covered: int
+    traffic_by_pack: dict[str, int]
+    payg_quantity: int
+    unit_price: Decimal
+    amount: Decimal
+
+
+@dataclass
+class ItemPool:
+    """What remains of an item's pool while workspaces are served: plan quota, then packs."""
+
+    plan_remaining: int
+    packs: list[list[int]] = field(default_factory=list)  # [pack_id, remaining] oldest first
+
+    @property
+    def remaining(self) -> int:
+        return self.plan_remaining + sum(remaining for _, remaining in self.packs)
+
+    def take(self, need: int) -> tuple[int, int, dict[str, int]]:
+        """Cover up to `need` units: from the plan first, then each pack in order."""
+        from_plan = min(need, self.plan_remaining)
+        self.plan_remaining -= from_plan
+        need -= from_plan
+        from_packs = 0
+        by_pack: dict[str, int] = {}
+        for lot in self.packs:
+            if need == 0:
+                break
+            used = min(need, lot[1])
+            if used:
+                lot[1] -= used
+                need -= used
+                from_packs += used
+                by_pack[str(lot[0])] = used
+        return from_plan, from_packs, by_pack
+
+
+def stored_retention(retention_days: int) -> int | None:
+    return None if retention_days == NO_RETENTION else retention_days
+
+
+def build_pools(
+    *, plan_quotas: Mapping[str, int], packs: Iterable[PackLot], item_codes: Iterable[str]
+) -> dict[str, ItemPool]:
+    pools = {code: ItemPool(plan_remaining=plan_quotas.get(code, 0)) for code in item_codes}
+    for lot in packs:
+        pools.setdefault(lot.item_code, ItemPool(plan_remaining=plan_quotas.get(lot.item_code, 0)))
+        pools[lot.item_code].packs.append([lot.pack_id, lot.capacity])
+    return pools
+
+
+def _by_workspace(usage: Iterable[UsageLine]) -> dict[int, list[UsageLine]]:
+    grouped: dict[int, list[UsageLine]] = defaultdict(list)
+    for line in usage:
+        if line.quantity > 0:
+            grouped[line.workspace_id].append(line)
+    return grouped
+
+
+def deduct_package_day(
+    *,
+    catalog: Mapping[str, ItemPricing],
+    plan_quotas: Mapping[str, int],
+    packs: Sequence[PackLot],
+    workspace_order: Sequence[int],
+    usage: Iterable[UsageLine],
+) -> dict[int, list[LineResult]]:
+    """One subscription's day: workspaces in priority order take from the shared pool."""
+    grouped = _by_workspace(usage)
+    pools = build_pools(plan_quotas=plan_quotas, packs=packs, item_codes=catalog)
+    results: dict[int, list[LineResult]] = {}
+    for workspace_id in workspace_order:
+        lines = sorted(
+            grouped.get(workspace_id, ()),
+            key=lambda line: (catalog[line.item_code].id, line.retention_days),
+        )
+        if not lines:
+            continue
+        workspace_lines = []
+        for line in lines:
+            pricing = catalog[line.item_code]
+            converted = line.quantity * pricing.factor(stored_retention(line.retention_days))
+            plan_covered, traffic_covered, by_pack = pools[line.item_code].take(converted)
+            payg = converted - plan_covered - traffic_covered
+            workspace_lines.append(
+                LineResult(
+                    workspace_id=workspace_id,
+                    item_code=line.item_code,
+                    retention_days=line.retention_days,
+                    quantity=line.quantity,
+                    converted_quantity=converted,
+                    plan_covered=plan_covered,
+                    traffic_covered=traffic_covered,
+                    traffic_by_pack=by_pack,
+                    payg_quantity=payg,
+                    unit_price=pricing.unit_price,
+                    amount=pricing.amount(payg, pricing.unit_price) if payg else ZERO,
+                )
+            )
+        results[workspace_id] = workspace_lines
+    return results
+
+
+def deduct_payg_day(
+    *, catalog: Mapping[str, ItemPricing], usage: Iterable[UsageLine]
+) -> dict[int, list[LineResult]]:
+    """Workspaces without an active package: each line at its own retention tier's price."""
+    results: dict[int, list[LineResult]] = {}
+    for workspace_id, lines in _by_workspace(usage).items():
+        workspace_lines = []
+        for line in sorted(
+            lines, key=lambda line: (catalog[line.item_code].id, line.retention_days)
+        ):
+            pricing = catalog[line.item_code]
+            price = pricing.tier_price(stored_retention(line.retention_days))
+            workspace_lines.append(
+                LineResult(
+                    workspace_id=workspace_id,
+                    item_code=line.item_code,
+                    retention_days=line.retention_days,
+                    quantity=line.quantity,
+                    converted_quantity=line.quantity,
+                    plan_covered=0,
+                    traffic_covered=0,
+                    traffic_by_pack={},
+                    payg_quantity=line.quantity,
+                    unit_price=price,
+                    amount=pricing.amount(line.quantity, price),
+                )
+            )
+        results[workspace_id] = workspace_lines
+    return results
+
+
+def bill_total(lines: Iterable[LineResult]) -> Decimal:
+    """The bill total is the sum of its rounded line amounts."""
+    return sum((line.amount for line in lines), ZERO)

@@ -1,0 +1,278 @@
+"""Reads of subscriptions, their state on a given day, usage and daily bills."""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import F, Prefetch, Q, QuerySet
+
+from common.api import parse_id
+from common.exceptions import NotFound
+from packages.models import Plan, PlanQuota
+from packages.pricing import ItemPricing
+from packages.selectors import billing_item_list
+from quota.deduction import PackLot
+from quota.models import (
+    BillingRun,
+    Binding,
+    DailyBill,
+    DailyBillLine,
+    Subscription,
+    SubscriptionPlanPeriod,
+    TrafficPack,
+)
+from workspaces.models import Account
+
+
+def catalog_snapshot() -> dict[str, ItemPricing]:
+    """Every billing item's prices and factors, by code."""
+    return {item.code: ItemPricing.of(item) for item in billing_item_list()}
+
+
+def subscription_status(*, subscription: Subscription, today: date) -> str:
+    if today < subscription.start_date:
+        return "pending"
+    if today > subscription.end_date:
+        return "expired"
+    return "active"
+
+
+def subscription_list(*, account: Account) -> QuerySet[Subscription]:
+    return Subscription.objects.filter(account=account).order_by("-start_date", "-pk")
+
+
+def subscription_get(*, account: Account, subscription_id: int | str) -> Subscription:
+    """A subscription of this account; any other (or unknown) id answers 404."""
+    subscription_id = parse_id(subscription_id)
+    subscription = (
+        subscription_list(account=account).filter(pk=subscription_id).first()
+        if subscription_id
+        else None
+    )
+    if subscription is None:
+        raise NotFound("No such subscription.")
+    return subscription
+
+
+def bindings_on(*, subscription_ids: Iterable[int], day: date) -> dict[int, list[int]]:
+    """Workspace ids in priority order for each subscription, as bound on `day`."""
+    order: dict[int, list[int]] = defaultdict(list)
+    rows = (
+        Binding.objects.filter(
+            subscription_id__in=list(subscription_ids), valid_from__lte=day, valid_to__gt=day
+        )
+        .order_by("subscription_id", "priority", "pk")
+        .values_list("subscription_id", "workspace_id")
+    )
+    for subscription_id, workspace_id in rows:
+        order[subscription_id].append(workspace_id)
+    return dict(order)
+
+
+def workspace_subscriptions_on(*, workspace_ids: Iterable[int], day: date) -> dict[int, int]:
+    """The subscription each workspace is bound to on `day` (workspaces not bound are absent)."""
+    return dict(
+        Binding.objects.filter(
+            workspace_id__in=list(workspace_ids), valid_from__lte=day, valid_to__gt=day
+        ).values_list("workspace_id", "subscription_id")
+    )
+
+
+def plans_on(*, subscription_ids: Iterable[int], day: date) -> dict[int, Plan]:
+    """The plan in force on `day` for each subscription, with its quotas prefetched."""
+    periods = (
+        SubscriptionPlanPeriod.objects.filter(
+            subscription_id__in=list(subscription_ids), effective_from__lte=day
+        )
+        .order_by("subscription_id", "-effective_from")
+        .distinct("subscription_id")
+        .select_related("plan")
+        .prefetch_related(
+            Prefetch("plan__quotas", queryset=PlanQuota.objects.select_related("item"))
+        )
+    )
+    return {period.subscription_id: period.plan for period in periods}
+
+
+def pack_lots_on(*, subscription_ids: Iterable[int], day: date) -> dict[int, list[PackLot]]:
+    """Each subscription's traffic packs in force on `day`, oldest first."""
+    lots: dict[int, list[PackLot]] = defaultdict(list)
+    packs = (
+        TrafficPack.objects.filter(
+            subscription_id__in=list(subscription_ids), start_date__lte=day, end_date__gte=day
+        )
+        .order_by("subscription_id", "start_date", "pk")
+        .values_list("subscription_id", "pk", "item__code", "capacity")
+    )
+    for subscription_id, pack_id, item_code, capacity in packs:
+        lots[subscription_id].append(
+            PackLot(pack_id=pack_id, item_code=item_code, capacity=capacity)
+        )
+    return dict(lots)
+
+
+def day_is_billed(*, day: date) -> bool:
+    return BillingRun.objects.filter(day=day).exists()
+
+
+def billed_days(*, days: Iterable[date]) -> set[date]:
+    return set(BillingRun.objects.filter(day__in=list(days)).values_list("day", flat=True))
+
+
+@dataclass(frozen=True)
+class SubscriptionView:
+    subscription: Subscription
+    status: str
+    plan: Plan
+    workspace_ids: list[int]
+    pending_workspace_ids: list[int] | None
+    pending_from: date | None
+    packs: list[TrafficPack]
+
+
+def subscription_view(*, subscription: Subscription, today: date) -> SubscriptionView:
+    """A subscription as the customer sees it today, with a pending binding change if any."""
+    day = min(max(today, subscription.start_date), subscription.end_date)
+    plan = plans_on(subscription_ids=[subscription.pk], day=day)[subscription.pk]
+    current = bindings_on(subscription_ids=[subscription.pk], day=day).get(subscription.pk, [])
+    later = (
+        Binding.objects.filter(subscription=subscription, valid_from__gt=day)
+        .exclude(valid_to=F("valid_from"))
+        .order_by("valid_from", "priority", "pk")
+    )
+    pending_from = None
+    pending: list[int] | None = None
+    first_later = later.first()
+    if first_later is not None:
+        pending_from = first_later.valid_from
+        pending = list(later.filter(valid_from=pending_from).values_list("workspace_id", flat=True))
+    packs = list(subscription.traffic_packs.select_related("item").order_by("start_date", "pk"))
+    return SubscriptionView(
+        subscription=subscription,
+        status=subscription_status(subscription=subscription, today=today),
+        plan=plan,
+        workspace_ids=current,
+        pending_workspace_ids=pending,
+        pending_from=pending_from,
+        packs=packs,
+    )
+
+
+def daily_bill_list(
+    *,
+    account: Account,
+    workspace_id: int | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> QuerySet[DailyBill]:
+    bills = DailyBill.objects.filter(account=account)
+    if workspace_id is not None:
+        bills = bills.filter(workspace_id=workspace_id)
+    if date_from is not None:
+        bills = bills.filter(day__gte=date_from)
+    if date_to is not None:
+        bills = bills.filter(day__lte=date_to)
+    return bills.order_by("-day", "workspace_id").prefetch_related(
+        Prefetch(
+            "lines",
+            queryset=DailyBillLine.objects.select_related("item").order_by(
+                "item__display_order", "retention_days"
+            ),
+        )
+    )
+
+
+def active_subscription_filter(day: date) -> Q:
+    return Q(start_date__lte=day, end_date__gte=day)
+
+
+@dataclass(frozen=True)
+class ItemDayUsage:
+    item_code: str
+    item_name: str
+    quota: int
+    traffic_capacity: int
+    used: int
+    plan_covered: int
+    traffic_covered: int
+    remaining: int
+    payg_quantity: int
+    payg_amount: Decimal
+
+
+def subscription_usage_for_day(
+    *, subscription: Subscription, day: date
+) -> tuple[bool, list[ItemDayUsage]]:
+    """Per item on `day`: quota, traffic capacity, converted use, what remains, PAYG.
+
+    A billed day is read from its bills; today (or any unbilled day) is computed live from the
+    samples received so far by the deduction code itself. Returns (billed, items).
+    """
+    from quota.services.runs import deduction_compute_accounts
+
+    catalog = catalog_snapshot()
+    plan = plans_on(subscription_ids=[subscription.pk], day=day).get(subscription.pk)
+    quotas = {quota.item.code: quota.daily_quantity for quota in plan.quotas.all()} if plan else {}
+    capacity: dict[str, int] = defaultdict(int)
+    for lot in pack_lots_on(subscription_ids=[subscription.pk], day=day).get(subscription.pk, []):
+        capacity[lot.item_code] += lot.capacity
+    totals: dict[str, list] = defaultdict(lambda: [0, 0, 0, 0, Decimal("0.00")])
+    billed = day_is_billed(day=day)
+    if billed:
+        lines = DailyBillLine.objects.filter(
+            bill__subscription=subscription, bill__day=day
+        ).values_list(
+            "item__code",
+            "converted_quantity",
+            "plan_covered",
+            "traffic_covered",
+            "payg_quantity",
+            "amount",
+        )
+        rows = list(lines)
+    else:
+        computed = deduction_compute_accounts(
+            day=day, account_ids=[subscription.account_id], catalog=catalog
+        )
+        rows = [
+            (
+                line.item_code,
+                line.converted_quantity,
+                line.plan_covered,
+                line.traffic_covered,
+                line.payg_quantity,
+                line.amount,
+            )
+            for subscription_id, lines in computed.values()
+            if subscription_id == subscription.pk
+            for line in lines
+        ]
+    for code, converted, plan_covered, traffic_covered, payg, amount in rows:
+        total = totals[code]
+        total[0] += converted
+        total[1] += plan_covered
+        total[2] += traffic_covered
+        total[3] += payg
+        total[4] += amount
+    codes = [code for code in catalog if quotas.get(code) or capacity.get(code) or code in totals]
+    items = []
+    for code in codes:
+        used, plan_covered, traffic_covered, payg, amount = totals[code]
+        pool = quotas.get(code, 0) + capacity.get(code, 0)
+        items.append(
+            ItemDayUsage(
+                item_code=code,
+                item_name=catalog[code].name,
+                quota=quotas.get(code, 0),
+                traffic_capacity=capacity.get(code, 0),
+                used=used,
+                plan_covered=plan_covered,
+                traffic_covered=traffic_covered,
+                remaining=max(pool - plan_covered - traffic_covered, 0),
+                payg_quantity=payg,
+                payg_amount=amount,
+            )
+        )
+    return billed, items

@@ -1,0 +1,39 @@
+"""Services of the quota app: subscriptions, usage ingestion, the nightly run."""
+
+from quota.services.runs import (
+    billing_chunk_process,
+    billing_chunk_record_error,
+    billing_run_open,
+    billing_run_pending_chunks,
+    billing_run_resume,
+    deduction_compute_accounts,
+    deduction_days_due,
+    deduction_run_day,
+)
+from quota.services.subscriptions import (
+    PackRequest,
+    subscription_add_traffic_packs,
+    subscription_change_plan,
+    subscription_create,
+    subscription_renew,
+    subscription_set_workspaces,
+)
+from quota.services.usage import usage_ingest
+
+__all__ = [
+    "PackRequest",
+    "billing_chunk_process",
+    "billing_chunk_record_error",
+    "billing_run_open",
+    "billing_run_pending_chunks",
+    "billing_run_resume",
+    "deduction_compute_accounts",
+    "deduction_days_due",
+    "deduction_run_day",
+    "subscription_add_traffic_packs",
+    "subscription_change_plan",
+    "subscription_create",
+    "subscription_renew",
+    "subscription_set_workspaces",
+    "usage_ingest",
+]

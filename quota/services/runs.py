@@ -1,0 +1,320 @@
+"""The nightly run (SPEC 3.4): open a day, split it into chunks of accounts, bill each chunk.
+
+Each chunk commits atomically with its bills (and, through the settlement hook, their
+payment), under a lock on the chunk row, and is skipped once done: a day can be run again, by
+any number of workers, after a crash at any point, and ends with the rows of one clean run.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count, F
+from django.utils.module_loading import import_string
+
+from common.dates import ONE_DAY, billing_day
+from quota.deduction import LineResult, UsageLine, bill_total, deduct_package_day, deduct_payg_day
+from quota.models import (
+    BillingChunk,
+    BillingRun,
+    ChunkStatus,
+    DailyBill,
+    DailyBillLine,
+    RunStatus,
+    Subscription,
+    UsageDay,
+    UsageSample,
+)
+from quota.selectors import bindings_on, catalog_snapshot, pack_lots_on, plans_on
+from quota.services.usage import usage_lock_day_exclusive
+from workspaces.models import Workspace, WorkspacePlan
+
+
+def _plan_chunks(day: date, chunk_workspaces: int) -> list[tuple[list[int], int]]:
+    """Accounts with usage on `day`, in id order, packed into chunks of about N workspaces."""
+    per_account = (
+        UsageDay.objects.filter(day=day)
+        .values_list("workspace__account_id")
+        .annotate(workspaces=Count("workspace_id"))
+        .order_by("workspace__account_id")
+    )
+    chunks: list[tuple[list[int], int]] = []
+    accounts: list[int] = []
+    size = 0
+    for account_id, workspaces in per_account:
+        accounts.append(account_id)
+        size += workspaces
+        if size >= chunk_workspaces:
+            chunks.append((accounts, size))
+            accounts, size = [], 0
+    if accounts:
+        chunks.append((accounts, size))
+    return chunks
+
+
+def billing_run_open(
+    *, day: date, now: datetime, chunk_workspaces: int | None = None
+) -> BillingRun:
+    """The run of `day`: created with its chunk plan the first time, the same run afterwards.
+
+    Creating it closes the day to new usage (under the day's exclusive advisory lock).
+    """
+    existing = BillingRun.objects.filter(day=day).first()
+    if existing is not None:
+        return existing
+    if day >= billing_day(now):
+        raise ValueError(f"{day} has not ended yet; only past days are billed.")
+    chunk_workspaces = chunk_workspaces or settings.BILLING_CHUNK_WORKSPACES
+    with transaction.atomic():
+        usage_lock_day_exclusive(day=day)
+        run, created = BillingRun.objects.get_or_create(day=day, defaults={"started_at": now})
+        if not created:
+            return run
+        chunks = _plan_chunks(day, chunk_workspaces)
+        BillingChunk.objects.bulk_create(
+            BillingChunk(run=run, index=index, account_ids=accounts, workspace_count=size)
+            for index, (accounts, size) in enumerate(chunks)
+        )
+        run.total_chunks = len(chunks)
+        if not chunks:
+            run.status = RunStatus.DONE
+            run.finished_at = now
+        run.save(update_fields=["total_chunks", "status", "finished_at"])
+    return run
+
+
+def _usage_lines(day: date, workspace_ids: list[int], catalog) -> list[UsageLine]:
+    """Daily quantity per workspace, item and retention: the sum or max of the hours (SPEC 3.2)."""
+    by_id = {pricing.id: pricing for pricing in catalog.values()}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT workspace_id, item_id, retention_days, SUM(quantity), MAX(quantity) "
+            f"FROM {UsageSample._meta.db_table} WHERE day = %s AND workspace_id = ANY(%s) "
+            f"GROUP BY workspace_id, item_id, retention_days",
+            [day, workspace_ids],
+        )
+        rows = cursor.fetchall()
+    lines = []
+    for workspace_id, item_id, retention_days, total, peak in rows:
+        pricing = by_id[item_id]
+        quantity = int(peak if pricing.aggregation == "max" else total)
+        lines.append(UsageLine(workspace_id, pricing.code, retention_days, quantity))
+    return lines
+
+
+def _commercial_on(day: date, workspaces: Iterable[tuple[int, str, datetime | None]]) -> set[int]:
+    """Workspaces billed on `day`: commercial, upgraded on or before that billing day."""
+    return {
+        workspace_id
+        for workspace_id, plan, upgraded_at in workspaces
+        if plan == WorkspacePlan.COMMERCIAL
+        and upgraded_at is not None
+        and billing_day(upgraded_at) <= day
+    }
+
+
+def deduction_compute_accounts(
+    *, day: date, account_ids: list[int], catalog=None
+) -> dict[int, tuple[int | None, list[LineResult]]]:
+    """Bill lines of every billed workspace of these accounts for `day` (nothing is written).
+
+    Returns workspace id → (subscription id or None, lines).
+    """
+    catalog = catalog or catalog_snapshot()
+    workspaces = list(
+        Workspace.objects.filter(
+            account_id__in=account_ids,
+            pk__in=UsageDay.objects.filter(day=day).values("workspace_id"),
+        ).values_list("pk", "plan", "upgraded_at")
+    )
+    billable = _commercial_on(day, workspaces)
+    if not billable:
+        return {}
+    usage = _usage_lines(day, sorted(billable), catalog)
+    subscription_ids = list(
+        Subscription.objects.filter(
+            account_id__in=account_ids, start_date__lte=day, end_date__gte=day
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    order = bindings_on(subscription_ids=subscription_ids, day=day)
+    plans = plans_on(subscription_ids=subscription_ids, day=day)
+    lots = pack_lots_on(subscription_ids=subscription_ids, day=day)
+    usage_by_workspace: dict[int, list[UsageLine]] = defaultdict(list)
+    for line in usage:
+        usage_by_workspace[line.workspace_id].append(line)
+
+    results: dict[int, tuple[int | None, list[LineResult]]] = {}
+    bound: set[int] = set()
+    for subscription_id in subscription_ids:
+        workspace_order = order.get(subscription_id, [])
+        bound.update(workspace_order)
+        plan = plans[subscription_id]
+        computed = deduct_package_day(
+            catalog=catalog,
+            plan_quotas={quota.item.code: quota.daily_quantity for quota in plan.quotas.all()},
+            packs=lots.get(subscription_id, []),
+            workspace_order=workspace_order,
+            usage=[
+                line
+                for workspace_id in workspace_order
+                for line in usage_by_workspace.get(workspace_id, [])
+            ],
+        )
+        for workspace_id, lines in computed.items():
+            results[workspace_id] = (subscription_id, lines)
+    payg_usage = [line for line in usage if line.workspace_id not in bound]
+    for workspace_id, lines in deduct_payg_day(catalog=catalog, usage=payg_usage).items():
+        results[workspace_id] = (None, lines)
+    return results
+
+
+def _write_bills(
+    *, run: BillingRun, day: date, computed: dict[int, tuple[int | None, list[LineResult]]], catalog
+) -> list[DailyBill]:
+    account_of = dict(
+        Workspace.objects.filter(pk__in=list(computed)).values_list("pk", "account_id")
+    )
+    item_ids = {code: pricing.id for code, pricing in catalog.items()}
+    workspace_ids = sorted(computed)
+    bills = DailyBill.objects.bulk_create(
+        DailyBill(
+            workspace_id=workspace_id,
+            account_id=account_of[workspace_id],
+            day=day,
+            subscription_id=computed[workspace_id][0],
+            total=bill_total(computed[workspace_id][1]),
+            run=run,
+        )
+        for workspace_id in workspace_ids
+    )
+    DailyBillLine.objects.bulk_create(
+        (
+            DailyBillLine(
+                bill=bill,
+                item_id=item_ids[line.item_code],
+                retention_days=line.retention_days,
+                quantity=line.quantity,
+                converted_quantity=line.converted_quantity,
+                plan_covered=line.plan_covered,
+                traffic_covered=line.traffic_covered,
+                traffic_by_pack=line.traffic_by_pack,
+                payg_quantity=line.payg_quantity,
+                unit_price=line.unit_price,
+                amount=line.amount,
+            )
+            for bill in bills
+            for line in computed[bill.workspace_id][1]
+        ),
+        batch_size=5000,
+    )
+    return bills
+
+
+def _settlement_hook() -> Callable[..., None] | None:
+    path = getattr(settings, "BILLING_SETTLEMENT_HOOK", "")
+    return import_string(path) if path else None
+
+
+def billing_chunk_process(*, chunk_id: int, now: datetime) -> int:
+    """Bill one chunk in one transaction; a chunk already done is skipped. Returns bills written."""
+    with transaction.atomic(durable=True):
+        chunk = BillingChunk.objects.select_for_update().select_related("run").get(pk=chunk_id)
+        if chunk.status == ChunkStatus.DONE:
+            return 0
+        run = chunk.run
+        catalog = catalog_snapshot()
+        computed = deduction_compute_accounts(
+            day=run.day, account_ids=chunk.account_ids, catalog=catalog
+        )
+        bills = _write_bills(run=run, day=run.day, computed=computed, catalog=catalog)
+        hook = _settlement_hook()
+        if hook is not None:
+            hook(bills=bills, now=now)
+        chunk.status = ChunkStatus.DONE
+        chunk.bills_written = len(bills)
+        chunk.finished_at = now
+        chunk.save(update_fields=["status", "bills_written", "finished_at"])
+        BillingRun.objects.filter(pk=run.pk).update(
+            done_chunks=F("done_chunks") + 1, bills_written=F("bills_written") + len(bills)
+        )
+        run.refresh_from_db(fields=["done_chunks", "total_chunks"])
+        if run.done_chunks == run.total_chunks:
+            BillingRun.objects.filter(pk=run.pk).update(status=RunStatus.DONE, finished_at=now)
+    return len(bills)
+
+
+def billing_chunk_record_error(*, chunk_id: int, error: str, now: datetime) -> None:
+    """Outside the failed transaction: count the attempt and keep the error for admin."""
+    with transaction.atomic():
+        chunk = BillingChunk.objects.select_for_update().get(pk=chunk_id)
+        chunk.attempts += 1
+        chunk.last_error = error[:5000]
+        chunk.started_at = chunk.started_at or now
+        chunk.save(update_fields=["attempts", "last_error", "started_at"])
+        BillingRun.objects.filter(pk=chunk.run_id).update(
+            status=RunStatus.FAILED, last_error=error[:5000], error_count=F("error_count") + 1
+        )
+
+
+def billing_run_pending_chunks(*, run: BillingRun) -> list[int]:
+    return list(
+        run.chunks.filter(status=ChunkStatus.PENDING).order_by("index").values_list("pk", flat=True)
+    )
+
+
+def billing_run_resume(*, run: BillingRun) -> None:
+    """A failed run whose chunks are being retried is running again."""
+    BillingRun.objects.filter(pk=run.pk, status=RunStatus.FAILED).update(status=RunStatus.RUNNING)
+
+
+def deduction_run_day(
+    *,
+    day: date,
+    now: datetime,
+    on_progress: Callable[[int, int], None] | None = None,
+    chunk_workspaces: int | None = None,
+) -> BillingRun:
+    """Bill one day synchronously (the command and the tests): the same code as the tasks."""
+    run = billing_run_open(day=day, now=now, chunk_workspaces=chunk_workspaces)
+    billing_run_resume(run=run)
+    pending = billing_run_pending_chunks(run=run)
+    done = run.total_chunks - len(pending)
+    if on_progress:
+        on_progress(done, run.total_chunks)
+    for chunk_id in pending:
+        try:
+            billing_chunk_process(chunk_id=chunk_id, now=now)
+        except Exception as error:
+            billing_chunk_record_error(
+                chunk_id=chunk_id, error=f"{type(error).__name__}: {error}", now=now
+            )
+            raise
+        done += 1
+        if on_progress:
+            on_progress(done, run.total_chunks)
+    run.refresh_from_db()
+    return run
+
+
+def deduction_days_due(*, today: date) -> list[date]:
+    """Days to bill, oldest first: yesterday, unfinished runs, unbilled days with usage."""
+    horizon = today - timedelta(days=settings.USAGE_MAX_AGE_DAYS + 1)
+    finished = set(
+        BillingRun.objects.filter(status=RunStatus.DONE, day__gte=horizon).values_list(
+            "day", flat=True
+        )
+    )
+    with_usage = set(
+        UsageDay.objects.filter(day__gte=horizon, day__lt=today)
+        .values_list("day", flat=True)
+        .distinct()
+    )
+    unfinished = set(
+        BillingRun.objects.exclude(status=RunStatus.DONE).values_list("day", flat=True)
+    )
+    due = (with_usage - finished) | unfinished | ({today - ONE_DAY} - finished)
+    return sorted(due)

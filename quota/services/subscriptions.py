@@ -1,0 +1,300 @@
+"""Subscriptions: create, add traffic packs, change the plan, renew, bind workspaces.
+
+The orders app calls these when an order is paid; Django admin calls them for operators.
+Lock order: subscription row, then workspace rows by pk.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from common.dates import ONE_DAY
+from common.exceptions import Conflict, InvalidInput
+from packages.models import Plan
+from packages.pricing import traffic_pack_daily_price
+from packages.selectors import traffic_discount_tier_list, traffic_pack_spec_list
+from quota.models import BillingRun, Binding, Subscription, SubscriptionPlanPeriod, TrafficPack
+from quota.selectors import bindings_on, plans_on
+from workspaces.models import Account, Workspace, WorkspacePlan
+
+
+@dataclass(frozen=True)
+class PackRequest:
+    item_code: str
+    capacity: int
+
+
+def _refuse_billed_day(day: date, what: str) -> None:
+    if BillingRun.objects.filter(day=day).exists():
+        raise Conflict(f"{day} is already billed; {what} cannot take effect on it.")
+
+
+def validate_workspace_ids(*, account: Account, workspace_ids: Sequence[int]) -> list[Workspace]:
+    """The workspaces to bind, in the given order: the account's own, commercial, each once."""
+    if not workspace_ids:
+        raise InvalidInput("Choose at least one workspace.", field="workspaces")
+    if len(set(workspace_ids)) != len(workspace_ids):
+        raise InvalidInput(
+            "A workspace can appear only once in the priority order.", field="workspaces"
+        )
+    found = {
+        workspace.pk: workspace
+        for workspace in Workspace.objects.filter(account=account, pk__in=workspace_ids)
+    }
+    missing = [str(workspace_id) for workspace_id in workspace_ids if workspace_id not in found]
+    if missing:
+        raise InvalidInput(
+            f"No such workspace in this account: {', '.join(missing)}.", field="workspaces"
+        )
+    free = [
+        found[workspace_id].name
+        for workspace_id in workspace_ids
+        if found[workspace_id].plan != WorkspacePlan.COMMERCIAL
+    ]
+    if free:
+        raise InvalidInput(
+            f"Upgrade to the commercial plan first: {', '.join(free)}.", field="workspaces"
+        )
+    return [found[workspace_id] for workspace_id in workspace_ids]
+
+
+def _lock_workspaces(workspace_ids: Sequence[int]) -> None:
+    list(
+        Workspace.objects.select_for_update()
+        .filter(pk__in=list(workspace_ids))
+        .order_by("pk")
+        .values_list("pk")
+    )
+
+
+def _refuse_bound_elsewhere(
+    *,
+    workspaces: Sequence[Workspace],
+    valid_from: date,
+    valid_to: date,
+    subscription_id: int | None,
+) -> None:
+    """Under the workspace locks: none of them may be bound to another subscription then."""
+    clash = (
+        Binding.objects.filter(
+            workspace__in=workspaces, valid_from__lt=valid_to, valid_to__gt=valid_from
+        )
+        .exclude(valid_to=F("valid_from"))
+        .exclude(subscription_id=subscription_id)
+        .select_related("workspace")
+        .order_by("workspace_id")
+        .first()
+    )
+    if clash is not None:
+        raise Conflict(
+            f"Workspace {clash.workspace.name} is already bound to subscription "
+            f"#{clash.subscription_id} "
+            f"until {clash.valid_to - ONE_DAY}."
+        )
+
+
+def _bind(
+    *, subscription: Subscription, workspaces: Sequence[Workspace], valid_from: date, actor
+) -> None:
+    try:
+        with transaction.atomic():
+            Binding.objects.bulk_create(
+                Binding(
+                    subscription=subscription,
+                    workspace=workspace,
+                    priority=priority,
+                    valid_from=valid_from,
+                    valid_to=subscription.end_date + ONE_DAY,
+                    created_by=actor,
+                )
+                for priority, workspace in enumerate(workspaces, start=1)
+            )
+    except IntegrityError:  # the exclusion constraint: bound elsewhere by a concurrent request
+        raise Conflict(
+            "A workspace was just bound to another subscription; reload and try again."
+        ) from None
+
+
+def _price_packs(packs: Sequence[PackRequest]) -> list[tuple[object, int, object]]:
+    specs = {spec.item.code: spec for spec in traffic_pack_spec_list()}
+    tiers = traffic_discount_tier_list()
+    priced = []
+    for index, pack in enumerate(packs):
+        spec = specs.get(pack.item_code)
+        if spec is None:
+            raise InvalidInput(
+                f"Pack {index + 1}: no traffic pack is sold for {pack.item_code!r}.",
+                field="traffic_packs",
+            )
+        try:
+            daily_price = traffic_pack_daily_price(spec=spec, capacity=pack.capacity, tiers=tiers)
+        except InvalidInput as error:
+            raise InvalidInput(
+                f"Pack {index + 1}: {error.message}", field="traffic_packs"
+            ) from None
+        priced.append((spec, pack.capacity, daily_price))
+    return priced
+
+
+def _create_packs(
+    *, subscription: Subscription, packs: Sequence[PackRequest], start_date: date
+) -> list[TrafficPack]:
+    return [
+        TrafficPack.objects.create(
+            subscription=subscription,
+            item=spec.item,
+            capacity=capacity,
+            daily_price=daily_price,
+            start_date=start_date,
+            end_date=subscription.end_date,
+        )
+        for spec, capacity, daily_price in _price_packs(packs)
+    ]
+
+
+def subscription_create(
+    *,
+    account: Account,
+    plan: Plan,
+    start_date: date,
+    workspace_ids: Sequence[int],
+    traffic_packs: Sequence[PackRequest] = (),
+    actor=None,
+    renewal_of: Subscription | None = None,
+) -> Subscription:
+    """A plan package for the account from start_date, bound to the workspaces in this order."""
+    workspaces = validate_workspace_ids(account=account, workspace_ids=workspace_ids)
+    _price_packs(traffic_packs)  # validate before any write
+    end_date = start_date + timedelta(days=plan.term_days - 1)
+    with transaction.atomic():
+        _refuse_billed_day(start_date, "a new package")
+        _lock_workspaces([workspace.pk for workspace in workspaces])
+        _refuse_bound_elsewhere(
+            workspaces=workspaces,
+            valid_from=start_date,
+            valid_to=end_date + ONE_DAY,
+            subscription_id=None,
+        )
+        subscription = Subscription.objects.create(
+            account=account,
+            start_date=start_date,
+            end_date=end_date,
+            renewal_of=renewal_of,
+            created_by=actor,
+        )
+        SubscriptionPlanPeriod.objects.create(
+            subscription=subscription, plan=plan, effective_from=start_date
+        )
+        _bind(subscription=subscription, workspaces=workspaces, valid_from=start_date, actor=actor)
+        _create_packs(subscription=subscription, packs=traffic_packs, start_date=start_date)
+    return subscription
+
+
+def _refuse_inactive(subscription: Subscription, day: date) -> None:
+    if day > subscription.end_date:
+        raise Conflict(f"Subscription #{subscription.pk} ended on {subscription.end_date}.")
+    if day < subscription.start_date:
+        raise Conflict(f"Subscription #{subscription.pk} starts on {subscription.start_date}.")
+
+
+def subscription_add_traffic_packs(
+    *, subscription: Subscription, traffic_packs: Sequence[PackRequest], start_date: date
+) -> list[TrafficPack]:
+    """Stack traffic packs on an active subscription, from start_date to its end date."""
+    if not traffic_packs:
+        raise InvalidInput("Add at least one traffic pack.", field="traffic_packs")
+    _refuse_inactive(subscription, start_date)
+    _price_packs(traffic_packs)
+    with transaction.atomic():
+        subscription = Subscription.objects.select_for_update().get(pk=subscription.pk)
+        _refuse_billed_day(start_date, "a traffic pack")
+        return _create_packs(subscription=subscription, packs=traffic_packs, start_date=start_date)
+
+
+def subscription_plan_on(*, subscription: Subscription, day: date) -> Plan:
+    return plans_on(subscription_ids=[subscription.pk], day=day)[subscription.pk]
+
+
+def subscription_change_plan(
+    *, subscription: Subscription, plan: Plan, effective_from: date
+) -> SubscriptionPlanPeriod:
+    """Move to a dearer plan from effective_from on; the end date stays (SPEC 1.5)."""
+    _refuse_inactive(subscription, effective_from)
+    with transaction.atomic():
+        subscription = Subscription.objects.select_for_update().get(pk=subscription.pk)
+        _refuse_billed_day(effective_from, "a plan change")
+        current = subscription_plan_on(subscription=subscription, day=effective_from)
+        if plan.pk == current.pk:
+            raise InvalidInput(f"The subscription is already on {plan.name}.", field="plan")
+        if plan.price <= current.price:
+            raise InvalidInput(
+                f"A plan can only be upgraded: {plan.name} is not dearer than {current.name}.",
+                field="plan",
+            )
+        period, _ = SubscriptionPlanPeriod.objects.update_or_create(
+            subscription=subscription, effective_from=effective_from, defaults={"plan": plan}
+        )
+    return period
+
+
+def subscription_renew(*, subscription: Subscription, today: date, actor=None) -> Subscription:
+    """The same plan for the same workspaces, from the day after the current end date."""
+    if today > subscription.end_date:
+        raise Conflict(f"Subscription #{subscription.pk} has expired; buy a new package instead.")
+    if Subscription.objects.filter(renewal_of=subscription).exists():
+        raise Conflict(f"Subscription #{subscription.pk} is already renewed.")
+    plan = subscription_plan_on(subscription=subscription, day=subscription.end_date)
+    workspace_ids = bindings_on(subscription_ids=[subscription.pk], day=subscription.end_date).get(
+        subscription.pk, []
+    )
+    try:
+        with transaction.atomic():
+            return subscription_create(
+                account=subscription.account,
+                plan=plan,
+                start_date=subscription.end_date + ONE_DAY,
+                workspace_ids=workspace_ids,
+                actor=actor,
+                renewal_of=subscription,
+            )
+    except IntegrityError:  # one renewal per subscription (OneToOne)
+        raise Conflict(f"Subscription #{subscription.pk} is already renewed.") from None
+
+
+def subscription_set_workspaces(
+    *, subscription: Subscription, workspace_ids: Sequence[int], today: date, actor=None
+) -> date:
+    """Reorder, add or remove workspaces from the next billing day on; returns that day."""
+    effective_from = max(today + ONE_DAY, subscription.start_date)
+    if effective_from > subscription.end_date:
+        raise Conflict(
+            f"Subscription #{subscription.pk} ends on {subscription.end_date}; "
+            "a change could never apply."
+        )
+    workspaces = validate_workspace_ids(account=subscription.account, workspace_ids=workspace_ids)
+    with transaction.atomic():
+        subscription = Subscription.objects.select_for_update().get(pk=subscription.pk)
+        _refuse_billed_day(effective_from, "a binding change")
+        later = Binding.objects.filter(
+            subscription=subscription, valid_to__gt=effective_from
+        ).exclude(valid_to=F("valid_from"))
+        affected = set(later.values_list("workspace_id", flat=True)) | {
+            workspace.pk for workspace in workspaces
+        }
+        _lock_workspaces(sorted(affected))
+        _refuse_bound_elsewhere(
+            workspaces=workspaces,
+            valid_from=effective_from,
+            valid_to=subscription.end_date + ONE_DAY,
+            subscription_id=subscription.pk,
+        )
+        # Rows in force on effective_from end there; rows not yet in force are retired (empty).
+        later.filter(valid_from__lt=effective_from).update(valid_to=effective_from)
+        later.filter(valid_from__gte=effective_from).update(valid_to=F("valid_from"))
+        _bind(
+            subscription=subscription, workspaces=workspaces, valid_from=effective_from, actor=actor
+        )
+    return effective_from

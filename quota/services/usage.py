@@ -1,0 +1,206 @@
+"""Usage ingestion: validate a whole batch of hourly samples, then store it all or nothing."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from psycopg2.extras import execute_values
+
+from common.dates import billing_zone
+from common.exceptions import Conflict, InvalidInput
+from packages.pricing import ItemPricing
+from quota.models import NO_RETENTION, BillingRun, UsageDay, UsageSample
+from quota.selectors import catalog_snapshot
+from workspaces.models import Workspace
+
+MAX_BATCH = 10_000
+MAX_SAMPLE_QUANTITY = 10**15  # one hour of one item: anything larger is a metering bug
+DAY_LOCK_NAMESPACE = 72_001  # pg advisory lock class for "usage of billing day N"
+
+
+class BatchInvalid(InvalidInput):
+    """Several samples are bad: errors keyed `samples[i].field`."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__(f"{len(errors)} field(s) of the batch are invalid; nothing was stored.")
+        self.errors = errors
+
+    def as_errors(self) -> dict[str, list[str]]:
+        return self.errors
+
+
+@dataclass(frozen=True)
+class Sample:
+    workspace_id: int
+    item_id: int
+    retention_days: int
+    hour: datetime
+    day: date
+    quantity: int
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _parse_hour(value) -> datetime:
+    if not isinstance(value, str):
+        raise ValueError(
+            "Give the hour as an ISO 8601 time with offset, e.g. 2026-11-21T13:00:00+08:00."
+        )
+    try:
+        hour = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError("Not an ISO 8601 time, e.g. 2026-11-21T13:00:00+08:00.") from None
+    if hour.tzinfo is None:
+        raise ValueError("The hour needs a UTC offset, e.g. +08:00.")
+    if hour.minute or hour.second or hour.microsecond or hour.utcoffset().total_seconds() % 3600:
+        raise ValueError("A sample covers a whole hour: the time must be on the hour.")
+    return hour
+
+
+def _validate(
+    raw: Sequence,
+    *,
+    catalog: dict[str, ItemPricing],
+    known_workspaces: set[int],
+    now: datetime,
+    max_age_days: int | None,
+) -> tuple[list[Sample], dict[str, list[str]]]:
+    errors: dict[str, list[str]] = {}
+    samples: list[Sample] = []
+    oldest = now - timedelta(days=max_age_days) if max_age_days is not None else None
+    zone = billing_zone()
+
+    for index, entry in enumerate(raw):
+        prefix = f"samples[{index}]"
+        if not isinstance(entry, dict):
+            errors[prefix] = ["Each sample is an object."]
+            continue
+        bad: dict[str, str] = {}
+        workspace_id = entry.get("workspace")
+        if not _is_int(workspace_id):
+            bad["workspace"] = "A workspace id (integer) is required."
+        elif workspace_id not in known_workspaces:
+            bad["workspace"] = f"Unknown workspace {workspace_id}."
+        item = catalog.get(entry.get("item")) if isinstance(entry.get("item"), str) else None
+        if item is None:
+            bad["item"] = f"Unknown billing item {entry.get('item')!r}."
+        retention = entry.get("retention_days")
+        if retention is not None and not _is_int(retention):
+            bad["retention_days"] = "retention_days is a whole number of days."
+        elif item is not None:
+            try:
+                retention = item.resolve_retention(retention)
+            except InvalidInput as error:
+                bad["retention_days"] = error.message
+        hour = None
+        try:
+            hour = _parse_hour(entry.get("hour"))
+        except ValueError as error:
+            bad["hour"] = str(error)
+        if hour is not None:
+            if hour > now:
+                bad["hour"] = "This hour has not started yet."
+            elif oldest is not None and hour < oldest:
+                bad["hour"] = f"Older than {max_age_days} days; ask an operator to import it."
+        quantity = entry.get("quantity")
+        if not _is_int(quantity):
+            bad["quantity"] = "A whole number is required."
+        elif quantity < 0:
+            bad["quantity"] = "Must not be negative."
+        elif quantity > MAX_SAMPLE_QUANTITY:
+            bad["quantity"] = f"Must be at most {MAX_SAMPLE_QUANTITY:,} for one hour."
+        unknown = set(entry) - {"workspace", "item", "retention_days", "hour", "quantity"}
+        if unknown:
+            bad["detail"] = f"Unknown field(s): {', '.join(sorted(map(str, unknown)))}."
+        if bad:
+            for field, message in bad.items():
+                errors[f"{prefix}.{field}"] = [message]
+            continue
+        samples.append(
+            Sample(
+                workspace_id=workspace_id,
+                item_id=item.id,
+                retention_days=NO_RETENTION if retention is None else retention,
+                hour=hour,
+                day=hour.astimezone(zone).date(),
+                quantity=quantity,
+            )
+        )
+    return samples, errors
+
+
+def usage_ingest(*, samples: Sequence, now: datetime, operator_import: bool = False) -> int:
+    """Store a batch of samples: all of it, or nothing with every error by index.
+
+    The metering API sends at most 10,000 recent samples a request; an operator's import
+    (`import_usage`) may send any number, of any age.
+    """
+    if not isinstance(samples, list | tuple):
+        raise InvalidInput("samples must be a list.", field="samples")
+    if not samples:
+        raise InvalidInput("Send at least one sample.", field="samples")
+    if len(samples) > MAX_BATCH and not operator_import:
+        raise InvalidInput(f"Send at most {MAX_BATCH:,} samples a request.", field="samples")
+    workspace_ids = {entry.get("workspace") for entry in samples if isinstance(entry, dict)}
+    workspace_ids = {value for value in workspace_ids if _is_int(value) and 0 < value < 2**63}
+    known = set(Workspace.objects.filter(pk__in=workspace_ids).values_list("pk", flat=True))
+    parsed, errors = _validate(
+        samples,
+        catalog=catalog_snapshot(),
+        known_workspaces=known,
+        now=now,
+        max_age_days=None if operator_import else settings.USAGE_MAX_AGE_DAYS,
+    )
+    if errors:
+        raise BatchInvalid(errors)
+    # The same key twice in one batch: the later sample wins, as a re-send would.
+    latest: dict[tuple, Sample] = {}
+    for sample in parsed:
+        latest[
+            (sample.day, sample.workspace_id, sample.item_id, sample.retention_days, sample.hour)
+        ] = sample
+    days = sorted({sample.day for sample in latest.values()})
+    with transaction.atomic(), connection.cursor() as cursor:
+        # A run planning day D takes this lock exclusively: no sample can slip into a billed day.
+        for day in days:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock_shared(%s, %s)", [DAY_LOCK_NAMESPACE, day.toordinal()]
+            )
+        billed = sorted(BillingRun.objects.filter(day__in=days).values_list("day", flat=True))
+        if billed:
+            listed = ", ".join(day.isoformat() for day in billed)
+            raise Conflict(
+                f"Usage for an already billed day is refused ({listed}); nothing was stored."
+            )
+        execute_values(
+            cursor,
+            f"INSERT INTO {UsageSample._meta.db_table} "
+            "(day, workspace_id, item_id, retention_days, hour, quantity, received_at) VALUES %s "
+            "ON CONFLICT (day, workspace_id, item_id, retention_days, hour) "
+            "DO UPDATE SET quantity = EXCLUDED.quantity, received_at = EXCLUDED.received_at",
+            [
+                (s.day, s.workspace_id, s.item_id, s.retention_days, s.hour, s.quantity, now)
+                for s in latest.values()
+            ],
+            page_size=MAX_BATCH,
+        )
+        execute_values(
+            cursor,
+            f"INSERT INTO {UsageDay._meta.db_table} (day, workspace_id) VALUES %s "
+            "ON CONFLICT DO NOTHING",
+            sorted({(s.day, s.workspace_id) for s in latest.values()}),
+            page_size=MAX_BATCH,
+        )
+    return len(parsed)
+
+
+def usage_lock_day_exclusive(*, day: date) -> None:
+    """Taken by the run that closes `day`, inside its transaction."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, %s)", [DAY_LOCK_NAMESPACE, day.toordinal()]
+        )
