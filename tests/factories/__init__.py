@@ -43,13 +43,17 @@ def add_member(account, role: str = Role.MEMBER, username: str | None = None) ->
     return user
 
 
-def make_workspace(account, name: str | None = None, commercial: bool = False) -> Workspace:
+LONG_AGO = timezone.datetime(2024, 1, 1, tzinfo=timezone.get_fixed_timezone(480))
+
+
+def make_workspace(account, name: str | None = None, commercial: bool = False, upgraded_at=None):
+    """A workspace; a commercial one is upgraded through the service (by default long ago)."""
     workspace = Workspace.objects.create(
         account=account, name=name or f"ws-{Workspace.objects.count() + 1}-{account.pk}"
     )
     if commercial:
         workspace = workspace_upgrade_by_staff(
-            workspace_id=workspace.pk, actor=None, now=timezone.now()
+            workspace_id=workspace.pk, actor=None, now=upgraded_at or LONG_AGO
         )
     assert workspace.plan == (WorkspacePlan.COMMERCIAL if commercial else WorkspacePlan.FREE)
     return workspace
