@@ -195,7 +195,7 @@ def command_run(_: argparse.Namespace) -> int:
 
 
 def command_test(args: argparse.Namespace) -> int:
-    env = service_environment(need_redis=False)
+    env = service_environment()  # Redis too: one test runs a real Celery worker and beat
     return subprocess.run([PYTHON, "-m", "pytest", *args.rest], env=env, cwd=ROOT).returncode
 
 

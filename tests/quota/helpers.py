@@ -18,8 +18,15 @@ def after(day: date, minutes: int = 10) -> datetime:
     return day_start(day + ONE_DAY) + timedelta(minutes=minutes)
 
 
-def send(workspace, item: str, quantity: int, day: date, retention: int | None = None, hour: int = 12) -> None:
-    sample = {"workspace": workspace.pk, "item": item, "hour": hour_of(day, hour), "quantity": quantity}
+def send(
+    workspace, item: str, quantity: int, day: date, retention: int | None = None, hour: int = 12
+) -> None:
+    sample = {
+        "workspace": workspace.pk,
+        "item": item,
+        "hour": hour_of(day, hour),
+        "quantity": quantity,
+    }
     if retention is not None:
         sample["retention_days"] = retention
     usage_ingest(samples=[sample], now=after(day, minutes=1))
@@ -50,7 +57,9 @@ def bill_of(workspace, day: date) -> DailyBill | None:
 def lines_of(workspace, day: date) -> dict[tuple[str, int | None], DailyBillLine]:
     return {
         (line.item.code, None if line.retention_days == NO_RETENTION else line.retention_days): line
-        for line in DailyBillLine.objects.filter(bill__workspace=workspace, bill__day=day).select_related("item")
+        for line in DailyBillLine.objects.filter(
+            bill__workspace=workspace, bill__day=day
+        ).select_related("item")
     }
 
 

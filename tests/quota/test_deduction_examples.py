@@ -7,9 +7,13 @@ import pytest
 
 from common.dates import ONE_DAY
 from packages.selectors import plan_get
-from quota.services import PackRequest, subscription_add_traffic_packs, subscription_change_plan
-from quota.services import subscription_set_workspaces
-from tests.factories import make_account, make_workspace
+from quota.services import (
+    PackRequest,
+    subscription_add_traffic_packs,
+    subscription_change_plan,
+    subscription_set_workspaces,
+)
+from tests.factories import make_workspace
 from tests.quota.helpers import bill, bill_of, lines_of, send, subscribe
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +49,12 @@ def test_one_day_startup_example_costs_132(account):
     assert set(lines) == set(expected)
     for key, (raw, converted, plan_covered, payg, amount) in expected.items():
         line = lines[key]
-        assert (line.quantity, line.converted_quantity, line.plan_covered, line.traffic_covered) == (
+        assert (
+            line.quantity,
+            line.converted_quantity,
+            line.plan_covered,
+            line.traffic_covered,
+        ) == (
             raw,
             converted,
             plan_covered,
@@ -53,7 +62,9 @@ def test_one_day_startup_example_costs_132(account):
         ), key
         assert line.payg_quantity == payg, key
         assert line.amount == Decimal(amount), key
-    assert lines[("logs", 30)].unit_price == Decimal("1.5")  # default-retention price, not the 30 d one
+    assert lines[("logs", 30)].unit_price == Decimal(
+        "1.5"
+    )  # default-retention price, not the 30 d one
     assert bill_of(workspace, D).total == Decimal("132.00")
 
 
@@ -63,7 +74,11 @@ def test_with_a_30_million_log_pack_the_day_costs_87(account):
     startup_day_usage(workspace)
     bill(D)
     logs = lines_of(workspace, D)[("logs", 30)]
-    assert (logs.plan_covered, logs.traffic_covered, logs.payg_quantity) == (40_000_000, 30_000_000, 10_000_000)
+    assert (logs.plan_covered, logs.traffic_covered, logs.payg_quantity) == (
+        40_000_000,
+        30_000_000,
+        10_000_000,
+    )
     assert logs.amount == Decimal("15.00")
     pack = subscription.traffic_packs.get()
     assert logs.traffic_by_pack == {str(pack.pk): 30_000_000}
@@ -80,7 +95,11 @@ def test_second_workspace_pays_what_the_first_left_uncovered(account):
     bill(D)
     assert bill_of(first, D).total == Decimal("0.00")
     b_line = lines_of(second, D)[("logs", 14)]
-    assert (b_line.plan_covered, b_line.traffic_covered, b_line.payg_quantity) == (0, 50_000_000, 50_000_000)
+    assert (b_line.plan_covered, b_line.traffic_covered, b_line.payg_quantity) == (
+        0,
+        50_000_000,
+        50_000_000,
+    )
     assert bill_of(second, D).total == Decimal("75.00")
 
     next_day = D + ONE_DAY
@@ -104,7 +123,10 @@ def test_log_retention_factors_under_a_package(account, retention, factor):
     assert line.amount == Decimal("1.5") * (max(30 * factor - 40, 0))
 
 
-@pytest.mark.parametrize(("item", "retention", "factor"), [("traces", 7, 1), ("traces", 14, 2), ("rum_pv", 7, 1), ("rum_pv", 14, 2)])
+@pytest.mark.parametrize(
+    ("item", "retention", "factor"),
+    [("traces", 7, 1), ("traces", 14, 2), ("rum_pv", 7, 1), ("rum_pv", 14, 2)],
+)
 def test_trace_and_page_view_factors(account, item, retention, factor):
     workspace = make_workspace(account, commercial=True)
     subscribe(account, [workspace], start=D)
@@ -145,7 +167,10 @@ def test_a_workspace_without_a_package_pays_its_own_tier_price_without_conversio
     send(workspace, "traces", 1_000_000, D, retention=3)
     bill(D)
     lines = lines_of(workspace, D)
-    assert (lines[("logs", 30)].converted_quantity, lines[("logs", 30)].unit_price) == (10_000_000, Decimal("2"))
+    assert (lines[("logs", 30)].converted_quantity, lines[("logs", 30)].unit_price) == (
+        10_000_000,
+        Decimal("2"),
+    )
     assert lines[("logs", 30)].amount == Decimal("20.00")
     assert lines[("traces", 3)].amount == Decimal("2.00")
     assert bill_of(workspace, D).subscription is None
@@ -177,15 +202,23 @@ def test_a_reorder_applies_from_the_next_day_and_today_keeps_the_old_order(accou
     first = make_workspace(account, name="A", commercial=True)
     second = make_workspace(account, name="B", commercial=True)
     subscription = subscribe(account, [first, second], start=D)
-    effective = subscription_set_workspaces(subscription=subscription, workspace_ids=[second.pk, first.pk], today=D)
+    effective = subscription_set_workspaces(
+        subscription=subscription, workspace_ids=[second.pk, first.pk], today=D
+    )
     assert effective == D + ONE_DAY
     for day in (D, D + ONE_DAY):
         send(first, "logs", 40_000_000, day, retention=14)
         send(second, "logs", 40_000_000, day, retention=14)
         bill(day)
-    assert (bill_of(first, D).total, bill_of(second, D).total) == (Decimal("0.00"), Decimal("60.00"))
+    assert (bill_of(first, D).total, bill_of(second, D).total) == (
+        Decimal("0.00"),
+        Decimal("60.00"),
+    )
     next_day = D + ONE_DAY
-    assert (bill_of(first, next_day).total, bill_of(second, next_day).total) == (Decimal("60.00"), Decimal("0.00"))
+    assert (bill_of(first, next_day).total, bill_of(second, next_day).total) == (
+        Decimal("60.00"),
+        Decimal("0.00"),
+    )
 
 
 def test_removing_a_workspace_makes_it_payg_from_the_next_day(account):
@@ -204,7 +237,11 @@ def test_an_upgrade_applies_its_quota_from_its_day(account):
     workspace = make_workspace(account, commercial=True)
     subscription = subscribe(account, [workspace], start=D)
     upgrade_day = D + ONE_DAY
-    subscription_change_plan(subscription=subscription, plan=plan_get(code="growth_development"), effective_from=upgrade_day)
+    subscription_change_plan(
+        subscription=subscription,
+        plan=plan_get(code="growth_development"),
+        effective_from=upgrade_day,
+    )
     for day in (D, upgrade_day):
         send(workspace, "logs", 100_000_000, day, retention=14)
         bill(day)
@@ -231,14 +268,20 @@ def test_two_stacked_traffic_packs_are_used_oldest_first(account):
     workspace = make_workspace(account, commercial=True)
     subscription = subscribe(account, [workspace], start=D, packs=[("logs", 10_000_000)])
     later = subscription_add_traffic_packs(
-        subscription=subscription, traffic_packs=[PackRequest("logs", 20_000_000)], start_date=D + ONE_DAY
+        subscription=subscription,
+        traffic_packs=[PackRequest("logs", 20_000_000)],
+        start_date=D + ONE_DAY,
     )[0]
     older = subscription.traffic_packs.order_by("pk").first()
     day = D + ONE_DAY
     send(workspace, "logs", 65_000_000, day, retention=14)
     bill(day)
     line = lines_of(workspace, day)[("logs", 14)]
-    assert (line.plan_covered, line.traffic_covered, line.payg_quantity) == (40_000_000, 25_000_000, 0)
+    assert (line.plan_covered, line.traffic_covered, line.payg_quantity) == (
+        40_000_000,
+        25_000_000,
+        0,
+    )
     assert line.traffic_by_pack == {str(older.pk): 10_000_000, str(later.pk): 15_000_000}
     assert bill_of(workspace, day).total == Decimal("0.00")
     # the day before, only the older pack existed

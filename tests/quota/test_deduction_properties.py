@@ -18,10 +18,22 @@ CATALOG = {
         14,
         "sum",
         True,
-        {7: (Decimal("1.2"), 1), 14: (Decimal("1.5"), 1), 30: (Decimal("2"), 2), 60: (Decimal("2.5"), 3)},
+        {
+            7: (Decimal("1.2"), 1),
+            14: (Decimal("1.5"), 1),
+            30: (Decimal("2"), 2),
+            60: (Decimal("2.5"), 3),
+        },
     ),
     "traces": ItemPricing(
-        3, "traces", 1_000_000, Decimal("3"), 7, "sum", True, {3: (Decimal("2"), 1), 7: (Decimal("3"), 1), 14: (Decimal("6"), 2)}
+        3,
+        "traces",
+        1_000_000,
+        Decimal("3"),
+        7,
+        "sum",
+        True,
+        {3: (Decimal("2"), 1), 7: (Decimal("3"), 1), 14: (Decimal("6"), 2)},
     ),
     "sms": ItemPricing(4, "sms", 10, Decimal("1"), None, "sum", False, {}),
 }
@@ -40,10 +52,16 @@ scenario = st.fixed_dictionaries(
         "usage": st.lists(usage_line, max_size=25),
         "order": st.permutations(list(range(1, 7))).map(lambda order: order[: 1 + order[0] % 6]),
         "quotas": st.fixed_dictionaries(
-            {code: st.integers(min_value=0, max_value=150_000_000) for code in ["datakit", "logs", "traces"]}
+            {
+                code: st.integers(min_value=0, max_value=150_000_000)
+                for code in ["datakit", "logs", "traces"]
+            }
         ),
         "packs": st.lists(
-            st.tuples(st.sampled_from(sorted(CATALOG)), st.integers(min_value=1, max_value=80_000_000)), max_size=4
+            st.tuples(
+                st.sampled_from(sorted(CATALOG)), st.integers(min_value=1, max_value=80_000_000)
+            ),
+            max_size=4,
         ),
     }
 )
@@ -58,10 +76,17 @@ def unique_usage(usage):
 
 
 def run(case):
-    packs = [PackLot(pack_id=index + 1, item_code=code, capacity=capacity) for index, (code, capacity) in enumerate(case["packs"])]
+    packs = [
+        PackLot(pack_id=index + 1, item_code=code, capacity=capacity)
+        for index, (code, capacity) in enumerate(case["packs"])
+    ]
     usage = unique_usage(case["usage"])
     result = deduct_package_day(
-        catalog=CATALOG, plan_quotas=case["quotas"], packs=packs, workspace_order=case["order"], usage=usage
+        catalog=CATALOG,
+        plan_quotas=case["quotas"],
+        packs=packs,
+        workspace_order=case["order"],
+        usage=usage,
     )
     return usage, packs, result
 
@@ -72,14 +97,27 @@ def test_covered_plus_payg_is_the_converted_quantity(case):
     usage, _, result = run(case)
     for lines in result.values():
         for line in lines:
-            factor = CATALOG[line.item_code].factor(None if line.retention_days == 0 else line.retention_days)
+            factor = CATALOG[line.item_code].factor(
+                None if line.retention_days == 0 else line.retention_days
+            )
             assert line.converted_quantity == line.quantity * factor
-            assert line.plan_covered + line.traffic_covered + line.payg_quantity == line.converted_quantity
+            assert (
+                line.plan_covered + line.traffic_covered + line.payg_quantity
+                == line.converted_quantity
+            )
             assert sum(line.traffic_by_pack.values()) == line.traffic_covered
             assert min(line.plan_covered, line.traffic_covered, line.payg_quantity) >= 0
     bound = set(case["order"])
-    billed = {(line.workspace_id, line.item_code, line.retention_days) for lines in result.values() for line in lines}
-    expected = {(u.workspace_id, u.item_code, u.retention_days) for u in usage if u.quantity > 0 and u.workspace_id in bound}
+    billed = {
+        (line.workspace_id, line.item_code, line.retention_days)
+        for lines in result.values()
+        for line in lines
+    }
+    expected = {
+        (u.workspace_id, u.item_code, u.retention_days)
+        for u in usage
+        if u.quantity > 0 and u.workspace_id in bound
+    }
     assert billed == expected
 
 
@@ -89,11 +127,17 @@ def test_the_pool_is_never_over_used(case):
     _, packs, result = run(case)
     lines = [line for lines in result.values() for line in lines]
     for code in CATALOG:
-        assert sum(line.plan_covered for line in lines if line.item_code == code) <= case["quotas"].get(code, 0)
+        assert sum(line.plan_covered for line in lines if line.item_code == code) <= case[
+            "quotas"
+        ].get(code, 0)
     for pack in packs:
         used = sum(line.traffic_by_pack.get(str(pack.pack_id), 0) for line in lines)
         assert used <= pack.capacity
-        assert all(line.item_code == pack.item_code for line in lines if str(pack.pack_id) in line.traffic_by_pack)
+        assert all(
+            line.item_code == pack.item_code
+            for line in lines
+            if str(pack.pack_id) in line.traffic_by_pack
+        )
 
 
 @settings(max_examples=300, deadline=None)

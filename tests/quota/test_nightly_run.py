@@ -10,7 +10,12 @@ from django.utils import timezone
 from common.dates import ONE_DAY, billing_day
 from common.exceptions import Conflict
 from quota.models import BillingChunk, BillingRun, DailyBill, DailyBillLine
-from quota.services import billing_chunk_process, billing_run_open, deduction_days_due, deduction_run_day
+from quota.services import (
+    billing_chunk_process,
+    billing_run_open,
+    deduction_days_due,
+    deduction_run_day,
+)
 from tests.factories import make_account, make_workspace
 from tests.quota.helpers import after, bill, send
 from tests.quota.scenario import build_scenario, forget_day, snapshot
@@ -19,7 +24,12 @@ D = date(2026, 4, 2)
 
 
 def counts():
-    return (BillingRun.objects.count(), BillingChunk.objects.count(), DailyBill.objects.count(), DailyBillLine.objects.count())
+    return (
+        BillingRun.objects.count(),
+        BillingChunk.objects.count(),
+        DailyBill.objects.count(),
+        DailyBillLine.objects.count(),
+    )
 
 
 @pytest.mark.django_db

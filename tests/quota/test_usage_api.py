@@ -32,19 +32,32 @@ def workspace(account_a):
 
 
 def an_hour_ago() -> str:
-    moment = timezone.now().astimezone(day_start(billing_day(timezone.now())).tzinfo) - timedelta(hours=1)
+    moment = timezone.now().astimezone(day_start(billing_day(timezone.now())).tzinfo) - timedelta(
+        hours=1
+    )
     return moment.replace(minute=0, second=0, microsecond=0).isoformat()
 
 
 def sample(target, **overrides):
-    base = {"workspace": target.pk, "item": "logs", "retention_days": 30, "hour": an_hour_ago(), "quantity": 1_250_000}
+    base = {
+        "workspace": target.pk,
+        "item": "logs",
+        "retention_days": 30,
+        "hour": an_hour_ago(),
+        "quantity": 1_250_000,
+    }
     return {**base, **overrides}
 
 
 def test_a_valid_batch_is_accepted(meter, workspace):
     response = meter.post(
         "/api/v1/usage/",
-        {"samples": [sample(workspace), sample(workspace, item="datakit", retention_days=None, quantity=3)]},
+        {
+            "samples": [
+                sample(workspace),
+                sample(workspace, item="datakit", retention_days=None, quantity=3),
+            ]
+        },
         format="json",
     )
     assert response.status_code == 200, response.content
@@ -63,7 +76,9 @@ def test_a_resend_replaces_the_quantity(meter, workspace):
 
 def test_the_same_key_twice_in_a_batch_keeps_the_later_sample(meter, workspace):
     response = meter.post(
-        "/api/v1/usage/", {"samples": [sample(workspace, quantity=1), sample(workspace, quantity=2)]}, format="json"
+        "/api/v1/usage/",
+        {"samples": [sample(workspace, quantity=1), sample(workspace, quantity=2)]},
+        format="json",
     )
     assert response.status_code == 200
     assert list(UsageSample.objects.values_list("quantity", flat=True)) == [2]
@@ -128,7 +143,11 @@ def test_usage_of_a_billed_day_answers_409_and_stores_nothing(meter, workspace):
     yesterday = billing_day(timezone.now()) - ONE_DAY
     bill(yesterday)
     hour = (day_start(yesterday) + timedelta(hours=5)).isoformat()
-    response = meter.post("/api/v1/usage/", {"samples": [sample(workspace, hour=hour), sample(workspace)]}, format="json")
+    response = meter.post(
+        "/api/v1/usage/",
+        {"samples": [sample(workspace, hour=hour), sample(workspace)]},
+        format="json",
+    )
     assert response.status_code == 409
     assert "already billed" in response.json()["errors"]["detail"][0]
     assert UsageSample.objects.count() == 0
@@ -137,14 +156,20 @@ def test_usage_of_a_billed_day_answers_409_and_stores_nothing(meter, workspace):
 def test_sending_usage_needs_the_permission(account_a, workspace):
     client = APIClient()
     client.force_authenticate(account_a[1])
-    assert client.post("/api/v1/usage/", {"samples": [sample(workspace)]}, format="json").status_code == 403
+    assert (
+        client.post("/api/v1/usage/", {"samples": [sample(workspace)]}, format="json").status_code
+        == 403
+    )
     assert APIClient().post("/api/v1/usage/", {"samples": []}, format="json").status_code == 401
 
 
 def test_staff_may_send_usage(workspace):
     client = APIClient()
     client.force_authenticate(UserFactory(is_staff=True))
-    assert client.post("/api/v1/usage/", {"samples": [sample(workspace)]}, format="json").status_code == 200
+    assert (
+        client.post("/api/v1/usage/", {"samples": [sample(workspace)]}, format="json").status_code
+        == 200
+    )
 
 
 def test_import_usage_reads_a_csv_with_the_same_rules(tmp_path, workspace):
