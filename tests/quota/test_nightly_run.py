@@ -1,4 +1,4 @@
-"""The nightly run is idempotent, crash-safe, independent of the number of workers, and catches up."""
+"""The nightly run is idempotent, crash-safe, worker-count independent, and catches up."""
 
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
