@@ -1,11 +1,16 @@
 """Demo data for a first look (`seed_demo`): idempotent, built through the real services."""
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from common.dates import billing_day, billing_zone, day_start
+from packages.selectors import plan_get
+from quota.models import BillingRun, Subscription, UsageDay
+from quota.services import PackRequest, deduction_run_day, subscription_create, usage_ingest
 from workspaces.models import Account, Role, Workspace, WorkspacePlan
 from workspaces.services import account_create, membership_set, workspace_upgrade_by_staff
 
@@ -49,20 +54,30 @@ def _user(username: str, *, superuser: bool = False):
     return user, created
 
 
-def _workspace(account: Account, name: str, commercial: bool, report: DemoReport) -> Workspace:
+def _workspace(
+    account: Account, name: str, commercial: bool, report: DemoReport, now: datetime
+) -> Workspace:
     workspace, created = Workspace.objects.get_or_create(account=account, name=name)
     if created:
         report.note(f"workspace {name}")
     if commercial and workspace.plan == WorkspacePlan.FREE:
-        workspace = workspace_upgrade_by_staff(
-            workspace_id=workspace.pk, actor=None, now=timezone.now()
-        )
+        # upgraded before the demo history starts, so that every demo day is billed
+        upgraded = now - timedelta(days=DEMO_DAYS + 30)
+        workspace = workspace_upgrade_by_staff(workspace_id=workspace.pk, actor=None, now=upgraded)
     return workspace
 
 
-@transaction.atomic
-def demo_seed() -> DemoReport:
+def demo_seed(*, now: datetime | None = None) -> DemoReport:
+    """Accounts and workspaces, a shared package with usage, and the bills of the past days."""
+    now = now or timezone.now()
     report = DemoReport()
+    with transaction.atomic():
+        account = _accounts_and_workspaces(report, now)
+    _package_usage_and_bills(account, now, report)
+    return report
+
+
+def _accounts_and_workspaces(report: DemoReport, now: datetime) -> Account:
     account = _account(DEMO_ACCOUNT, DEMO_OWNER, report)
     for username, role in (("demo-admin", Role.ADMIN), ("demo-member", Role.MEMBER)):
         user, created = _user(username)
@@ -73,7 +88,83 @@ def demo_seed() -> DemoReport:
     if created:
         report.note("operator (Django admin superuser)")
     for name, commercial in DEMO_WORKSPACES:
-        _workspace(account, name, commercial, report)
+        _workspace(account, name, commercial, report, now)
     other = _account(OTHER_ACCOUNT, OTHER_OWNER, report)
-    _workspace(other, "Other Production", True, report)
-    return report
+    _workspace(other, "Other Production", True, report, now)
+    return account
+
+
+# (item, retention, base hourly quantity) — Production runs over its share some days
+DEMO_USAGE = [
+    ("datakit", None, 9),
+    ("logs", 30, 1_100_000),
+    ("traces", 7, 150_000),
+    ("rum_pv", 14, 9_000),
+    ("task_calls", None, 7_000),
+    ("sms", None, 3),
+]
+DEMO_DAYS = 14
+
+
+def _package_usage_and_bills(account: Account, now: datetime, report: DemoReport) -> None:
+    today = billing_day(now)
+    first_day = today - timedelta(days=DEMO_DAYS)
+    workspaces = {workspace.name: workspace for workspace in account.workspaces.all()}
+    if not Subscription.objects.filter(account=account).exists():
+        subscription = subscription_create(
+            account=account,
+            plan=plan_get(code="startup_acceleration"),
+            start_date=first_day,
+            workspace_ids=[workspaces["Production"].pk, workspaces["Staging"].pk],
+            traffic_packs=[PackRequest(item_code="logs", capacity=10_000_000)],
+        )
+        report.note(
+            f"subscription #{subscription.pk} (Startup, Production then Staging, a logs pack)"
+        )
+    sent = billed = 0
+    for offset in range(DEMO_DAYS + 1):
+        day = first_day + timedelta(days=offset)
+        closed = BillingRun.objects.filter(day=day).exists()
+        if (
+            not closed
+            and not UsageDay.objects.filter(day=day, workspace=workspaces["Production"]).exists()
+        ):
+            sent += usage_ingest(
+                samples=_demo_samples(workspaces, day, offset, today, now), now=now
+            )
+        if day < today and not closed:
+            deduction_run_day(day=day, now=now)
+            billed += 1
+    if sent:
+        report.note(f"{sent:,} usage samples over {DEMO_DAYS} days")
+    if billed:
+        report.note(f"bills of {billed} past day(s)")
+
+
+def _demo_samples(workspaces: dict, day, offset: int, today, now: datetime) -> list[dict]:
+    last_hour = 24 if day < today else billing_hour(now)
+    samples = []
+    for percent, name in (
+        (100, "Production"),
+        (45, "Staging"),
+        (30, "Mobile App"),
+        (20, "Sandbox"),
+    ):
+        for code, retention, base in DEMO_USAGE:
+            for hour in range(last_hour):
+                tenths = 10 + (offset * 7 + hour * 3) % 10  # a believable daily pattern
+                sample = {
+                    "workspace": workspaces[name].pk,
+                    "item": code,
+                    "hour": (day_start(day) + timedelta(hours=hour)).isoformat(),
+                    "quantity": base * percent * tenths // 1000,
+                }
+                if retention:
+                    sample["retention_days"] = retention
+                samples.append(sample)
+    return samples
+
+
+def billing_hour(now: datetime) -> int:
+    """Whole hours of today that have started."""
+    return now.astimezone(billing_zone()).hour + 1

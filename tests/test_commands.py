@@ -72,6 +72,13 @@ def test_seed_demo_is_idempotent_and_logs_in():
     assert demo.workspaces.filter(plan="free").count() == 2
     owner = Membership.objects.get(account=demo, role="owner").user
     assert owner.username == DEMO_OWNER and owner.check_password(DEMO_PASSWORD)
+    # a shared package with usage, and every past demo day billed (free Sandbox is not)
+    from quota.models import BillingRun, DailyBill, Subscription
+
+    assert Subscription.objects.filter(account=demo).count() == 1
+    assert BillingRun.objects.filter(status="done").count() == 14
+    billed = set(DailyBill.objects.filter(account=demo).values_list("workspace__name", flat=True))
+    assert billed == {"Production", "Staging", "Mobile App"}
 
 
 def test_stack_script_prints_the_same_demo_login_as_seed_demo():
