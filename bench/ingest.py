@@ -47,7 +47,12 @@ def batches(count: int, workspaces: int, day) -> list[bytes]:
     for _ in range(count):
         samples = []
         for (workspace, (code, retention), hour), _ in zip(keys, range(10_000), strict=False):
-            sample = {"workspace": workspace, "item": code, "hour": hour, "quantity": 1_000 + workspace}
+            sample = {
+                "workspace": workspace,
+                "item": code,
+                "hour": hour,
+                "quantity": 1_000 + workspace,
+            }
             if retention:
                 sample["retention_days"] = retention
             samples.append(sample)
@@ -73,7 +78,9 @@ def send_all(port: int, token: str, bodies: list[bytes], clients: int) -> float:
                 errors.append(f"{answer.status} {payload[:300]!r}")
         conn.close()
 
-    threads = [threading.Thread(target=client, args=(bodies[index::clients],)) for index in range(clients)]
+    threads = [
+        threading.Thread(target=client, args=(bodies[index::clients],)) for index in range(clients)
+    ]
     started = time.perf_counter()
     for thread in threads:
         thread.start()
@@ -119,11 +126,26 @@ def main() -> None:
     samples = sum(body.count(b'"workspace"') for body in bodies)
 
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": os.environ["DATABASE_URL"] + "?conn_max_age=60", "DJANGO_DEBUG": "false"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": os.environ["DATABASE_URL"] + "?conn_max_age=60",
+        "DJANGO_DEBUG": "false",
+    }
     web = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "billing_center.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(args.web_workers), "--timeout", "120", "--log-level", "warning"],
-        cwd=ROOT, env=env,
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "billing_center.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(args.web_workers),
+            "--timeout",
+            "120",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     try:
         for _ in range(100):
@@ -142,10 +164,14 @@ def main() -> None:
     stored = UsageSample.objects.count()
     assert stored == samples, (stored, samples)
     floor = sql_floor(samples, yesterday)
-    log(f"{samples:,} samples in {args.batches} batches of 10,000 from {args.clients} client(s), "
-        f"gunicorn {args.web_workers} worker(s): {elapsed:.2f} s → {samples / elapsed:,.0f} samples/s")
-    log(f"floor (one INSERT … SELECT of {samples:,} rows): {floor:.2f} s → {samples / floor:,.0f} rows/s; "
-        f"ratio {elapsed / floor:.1f}×")
+    log(
+        f"{samples:,} samples in {args.batches} batches of 10,000 from {args.clients} client(s), "
+        f"gunicorn {args.web_workers} worker(s): {elapsed:.2f} s → {samples / elapsed:,.0f} samples/s"
+    )
+    log(
+        f"floor (one INSERT … SELECT of {samples:,} rows): {floor:.2f} s → {samples / floor:,.0f} rows/s; "
+        f"ratio {elapsed / floor:.1f}×"
+    )
 
 
 if __name__ == "__main__":

@@ -87,7 +87,7 @@ def _parse_date(value: str | None, field: str) -> date | None:
         raise InvalidInput("Use the format YYYY-MM-DD.", field=field) from None
 
 
-class TrafficPackOutputSerializer(serializers.Serializer):
+class SubscriptionTrafficPackSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     item = serializers.CharField(source="item.code")
     capacity = serializers.IntegerField()
@@ -107,7 +107,7 @@ class SubscriptionOutputSerializer(serializers.Serializer):
         child=serializers.IntegerField(), source="pending_workspace_ids", allow_null=True
     )
     pending_from = serializers.DateField(allow_null=True)
-    traffic_packs = TrafficPackOutputSerializer(many=True, source="packs")
+    traffic_packs = SubscriptionTrafficPackSerializer(many=True, source="packs")
     renewal_of = serializers.IntegerField(source="subscription.renewal_of_id", allow_null=True)
 
 
@@ -137,25 +137,27 @@ class SubscriptionDetailView(AccountScopedAPIView):
 class SubscriptionWorkspacesView(AccountScopedAPIView):
     documents_conflict = True
 
-    class InputSerializer(serializers.Serializer):
+    class WorkspaceOrderSerializer(serializers.Serializer):
         workspaces = serializers.ListField(
             child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
             min_length=1,
             max_length=500,
         )
 
-    class OutputSerializer(serializers.Serializer):
+    class WorkspaceOrderChangedSerializer(serializers.Serializer):
         workspaces = serializers.ListField(child=serializers.IntegerField())
         effective_from = serializers.DateField()
 
     @extend_schema(
-        parameters=[ACCOUNT_HEADER], request=InputSerializer, responses={200: OutputSerializer}
+        parameters=[ACCOUNT_HEADER],
+        request=WorkspaceOrderSerializer,
+        responses={200: WorkspaceOrderChangedSerializer},
     )
     def put(self, request: Request, subscription_id: int) -> Response:
         membership = self.get_membership()
         subscription = subscription_get(account=membership.account, subscription_id=subscription_id)
         membership_require_owner(membership=membership)
-        given = self.InputSerializer(data=request.data)
+        given = self.WorkspaceOrderSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         effective_from = subscription_set_workspaces(
             subscription=subscription,

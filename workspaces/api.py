@@ -40,20 +40,20 @@ class TokenLoginView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
-    class InputSerializer(serializers.Serializer):
+    class TokenLoginSerializer(serializers.Serializer):
         username = serializers.CharField(max_length=150)
         password = serializers.CharField(
             max_length=128, trim_whitespace=False, style={"input_type": "password"}
         )
 
-    class OutputSerializer(serializers.Serializer):
+    class TokenSerializer(serializers.Serializer):
         token = serializers.CharField()
 
     @extend_schema(
-        request=InputSerializer, responses={200: OutputSerializer}, operation_id="auth_token"
+        request=TokenLoginSerializer, responses={200: TokenSerializer}, operation_id="auth_token"
     )
     def post(self, request: Request) -> Response:
-        given = self.InputSerializer(data=request.data)
+        given = self.TokenLoginSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         user = authenticate(
             request,
@@ -89,7 +89,7 @@ class WorkspaceOutputMixin:
 
 
 class WorkspaceListCreateView(WorkspaceOutputMixin, AccountScopedAPIView):
-    class InputSerializer(serializers.Serializer):
+    class WorkspaceCreateSerializer(serializers.Serializer):
         name = serializers.CharField(max_length=100)
 
     @extend_schema(
@@ -101,11 +101,11 @@ class WorkspaceListCreateView(WorkspaceOutputMixin, AccountScopedAPIView):
 
     @extend_schema(
         parameters=[ACCOUNT_HEADER],
-        request=InputSerializer,
+        request=WorkspaceCreateSerializer,
         responses={201: WorkspaceOutputSerializer},
     )
     def post(self, request: Request) -> Response:
-        given = self.InputSerializer(data=request.data)
+        given = self.WorkspaceCreateSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         workspace = workspace_create(
             membership=self.get_membership(), name=given.validated_data["name"]

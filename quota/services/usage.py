@@ -145,8 +145,13 @@ def usage_ingest(*, samples: Sequence, now: datetime, operator_import: bool = Fa
         raise InvalidInput("Send at least one sample.", field="samples")
     if len(samples) > MAX_BATCH and not operator_import:
         raise InvalidInput(f"Send at most {MAX_BATCH:,} samples a request.", field="samples")
-    workspace_ids = {entry.get("workspace") for entry in samples if isinstance(entry, dict)}
-    workspace_ids = {value for value in workspace_ids if _is_int(value) and 0 < value < 2**63}
+    workspace_ids = {
+        entry["workspace"]
+        for entry in samples
+        if isinstance(entry, dict)
+        and _is_int(entry.get("workspace"))
+        and 0 < entry["workspace"] < 2**63
+    }
     known = set(Workspace.objects.filter(pk__in=workspace_ids).values_list("pk", flat=True))
     parsed, errors = _validate(
         samples,

@@ -159,3 +159,9 @@ def test_account_scoped_operations_document_404_for_the_account_header():
     schema = APIClient().get("/api/schema/?format=json").json()
     assert "404" in schema["paths"]["/api/v1/account/"]["get"]["responses"]
     assert "404" in schema["paths"]["/api/v1/workspaces/"]["get"]["responses"]
+
+
+def test_schema_has_no_warnings():
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", "/dev/null")

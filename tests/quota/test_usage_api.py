@@ -96,6 +96,12 @@ def test_missing_retention_means_the_default(meter, workspace):
     [
         ({"workspace": 999_999}, "workspace"),
         ({"workspace": "12"}, "workspace"),
+        ({"workspace": {}}, "workspace"),
+        ({"workspace": [1]}, "workspace"),
+        ({"workspace": 2**70}, "workspace"),
+        ({"item": {"a": 1}}, "item"),
+        ({"retention_days": {}}, "retention_days"),
+        ({"hour": 5}, "hour"),
         ({"item": "bananas"}, "item"),
         ({"retention_days": 90}, "retention_days"),
         ({"item": "datakit", "retention_days": 7}, "retention_days"),
