@@ -51,8 +51,8 @@ def sql_floor() -> float:
         cursor.execute(
             """
             INSERT INTO quota_dailybill (workspace_id, account_id, day, subscription_id, total,
-                                         settlement_status, run_id, created_at)
-            SELECT w.id, w.account_id, u.day, NULL, 0, 'unsettled', %s, now()
+                                         run_id, created_at)
+            SELECT w.id, w.account_id, u.day, NULL, 0, %s, now()
             FROM quota_usageday u JOIN workspaces_workspace w ON w.id = u.workspace_id
             WHERE u.day = %s
             """,

@@ -186,4 +186,4 @@ USAGE_MAX_AGE_DAYS = env.int("USAGE_MAX_AGE_DAYS", default=31)
 # Workspaces per unit of work of the nightly run (a chunk commits atomically).
 BILLING_CHUNK_WORKSPACES = env.int("BILLING_CHUNK_WORKSPACES", default=1000)
 # Called inside each chunk's transaction with the bills it wrote, to pay them (orders app).
-BILLING_SETTLEMENT_HOOK = ""
+BILLING_SETTLEMENT_HOOK = "orders.services.settlement.bills_settle"

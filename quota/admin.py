@@ -446,8 +446,8 @@ class BillLineInline(ReadOnlyMixin, admin.TabularInline):
 
 @admin.register(DailyBill)
 class DailyBillAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ["day", "workspace", "account", "subscription", "total", "settlement_status"]
-    list_filter = ["settlement_status", "day"]
+    list_display = ["day", "workspace", "account", "subscription", "total"]
+    list_filter = ["day"]
     search_fields = ["=workspace__id", "workspace__name", "account__name"]
     date_hierarchy = "day"
     list_select_related = ["workspace", "account"]
@@ -459,7 +459,6 @@ class DailyBillAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "day",
         "subscription",
         "total",
-        "settlement_status",
         "run",
         "created_at",
     ]

@@ -236,7 +236,6 @@ class DailyBillSerializer(serializers.Serializer):
     date = serializers.DateField(source="day")
     subscription = serializers.IntegerField(source="subscription_id", allow_null=True)
     total = MoneyField()
-    settlement_status = serializers.CharField()
     lines = BillLineSerializer(many=True)
 
 

@@ -244,7 +244,6 @@ class DailyBill(models.Model):
         Subscription, null=True, blank=True, on_delete=models.PROTECT, related_name="daily_bills"
     )
     total = models.DecimalField(max_digits=14, decimal_places=2)
-    settlement_status = models.CharField(max_length=12, default="unsettled")
     run = models.ForeignKey(BillingRun, on_delete=models.PROTECT, related_name="bills")
     created_at = models.DateTimeField(auto_now_add=True)
 

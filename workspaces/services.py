@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from common.exceptions import Conflict, InvalidInput
-from workspaces.models import Account, Membership, Role, Workspace, WorkspacePlan
+from workspaces.models import Account, Membership, Role, Workspace, WorkspacePlan, WorkspaceStatus
 from workspaces.selectors import (
     membership_require_billing,
     membership_require_owner,
@@ -92,3 +92,47 @@ def _workspace_make_commercial(*, workspace_id: int, actor, now: datetime) -> Wo
         workspace.upgraded_by = actor
         workspace.save(update_fields=["plan", "upgraded_at", "upgraded_by"])
     return workspace
+
+
+def account_arrears_start(*, account_id: int, since: datetime) -> bool:
+    """The account owes money: start the countdown and show its workspaces in arrears.
+
+    Returns True when this starts a new countdown (the caller sends the e-mail).
+    """
+    updated = Account.objects.filter(pk=account_id, arrears_since__isnull=True).update(
+        arrears_since=since, arrears_reminded_at=None, locked_at=None
+    )
+    if updated:
+        Workspace.objects.filter(account_id=account_id, status=WorkspaceStatus.ACTIVE).update(
+            status=WorkspaceStatus.ARREARS
+        )
+    return bool(updated)
+
+
+def account_arrears_clear(*, account_id: int) -> bool:
+    """The debt is paid: stop the countdown and unlock every workspace. True if it was owing."""
+    updated = Account.objects.filter(pk=account_id, arrears_since__isnull=False).update(
+        arrears_since=None, arrears_reminded_at=None, locked_at=None
+    )
+    Workspace.objects.filter(account_id=account_id).exclude(status=WorkspaceStatus.ACTIVE).update(
+        status=WorkspaceStatus.ACTIVE
+    )
+    return bool(updated)
+
+
+def account_lock(*, account_id: int, at: datetime) -> bool:
+    """The countdown ran out: every workspace of the account is locked. True if newly locked."""
+    updated = Account.objects.filter(
+        pk=account_id, arrears_since__isnull=False, locked_at__isnull=True
+    ).update(locked_at=at)
+    if updated:
+        Workspace.objects.filter(account_id=account_id).update(status=WorkspaceStatus.LOCKED)
+    return bool(updated)
+
+
+def account_mark_reminded(*, account_id: int, at: datetime) -> bool:
+    return bool(
+        Account.objects.filter(pk=account_id, arrears_reminded_at__isnull=True).update(
+            arrears_reminded_at=at
+        )
+    )

@@ -203,7 +203,6 @@ def _write_bills(
             day=day,
             subscription_id=computed[workspace_id][0],
             total=bill_total(computed[workspace_id][1]),
-            settlement_status="unsettled",
             run=run,
             created_at=created_at,
         )
@@ -213,7 +212,7 @@ def _write_bills(
         returned = execute_values(
             cursor,
             f"INSERT INTO {DailyBill._meta.db_table} (workspace_id, account_id, day, "
-            "subscription_id, total, settlement_status, run_id, created_at) "
+            "subscription_id, total, run_id, created_at) "
             "VALUES %s RETURNING id, workspace_id",
             [
                 (
@@ -222,7 +221,6 @@ def _write_bills(
                     b.day,
                     b.subscription_id,
                     b.total,
-                    b.settlement_status,
                     run.pk,
                     created_at,
                 )

@@ -70,7 +70,7 @@ def _lock_workspaces(workspace_ids: Sequence[int]) -> None:
     )
 
 
-def _refuse_bound_elsewhere(
+def refuse_bound_elsewhere(
     *,
     workspaces: Sequence[Workspace],
     valid_from: date,
@@ -172,7 +172,7 @@ def subscription_create(
     with transaction.atomic():
         _refuse_billed_day(start_date, "a new package")
         _lock_workspaces([workspace.pk for workspace in workspaces])
-        _refuse_bound_elsewhere(
+        refuse_bound_elsewhere(
             workspaces=workspaces,
             valid_from=start_date,
             valid_to=end_date + ONE_DAY,
@@ -285,7 +285,7 @@ def subscription_set_workspaces(
             workspace.pk for workspace in workspaces
         }
         _lock_workspaces(sorted(affected))
-        _refuse_bound_elsewhere(
+        refuse_bound_elsewhere(
             workspaces=workspaces,
             valid_from=effective_from,
             valid_to=subscription.end_date + ONE_DAY,

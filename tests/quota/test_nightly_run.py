@@ -18,7 +18,7 @@ from quota.services import (
 )
 from tests.factories import make_account, make_workspace
 from tests.quota.helpers import after, bill, send
-from tests.quota.scenario import build_scenario, forget_day, snapshot
+from tests.quota.scenario import build_scenario, forget_day, money_snapshot, snapshot
 
 D = date(2026, 4, 2)
 
@@ -93,12 +93,14 @@ def test_a_run_killed_after_k_chunks_and_run_again_equals_a_clean_run(monkeypatc
 
     resumed = deduction_run_day(day=D, now=after(D))
     assert (resumed.status, resumed.done_chunks) == ("done", len(chunks))
-    crashed_then_resumed = snapshot(D)
+    crashed_then_resumed = snapshot(D), money_snapshot(D)
+    instruments_used = {entry[1] for entry in crashed_then_resumed[1][1]}
+    assert instruments_used == {"cash", "voucher", "prepaid_card", "arrears"}
 
     forget_day(D)
     clean = deduction_run_day(day=D, now=after(D), chunk_workspaces=2)
     assert clean.status == "done"
-    assert snapshot(D) == crashed_then_resumed
+    assert (snapshot(D), money_snapshot(D)) == crashed_then_resumed
 
 
 def _process_in_parallel(chunk_ids, workers):
@@ -121,12 +123,12 @@ def test_one_and_four_workers_give_identical_bills_even_with_duplicate_deliverie
     run.refresh_from_db()
     assert run.status == "done" and run.done_chunks == len(chunk_ids)
     assert written == DailyBill.objects.filter(day=D).count()
-    four_workers = snapshot(D)
+    four_workers = snapshot(D), money_snapshot(D)
 
     forget_day(D)
     run = billing_run_open(day=D, now=after(D), chunk_workspaces=3)
     _process_in_parallel(list(run.chunks.values_list("pk", flat=True)), workers=1)
-    assert snapshot(D) == four_workers
+    assert (snapshot(D), money_snapshot(D)) == four_workers
 
 
 @pytest.mark.django_db

@@ -1,0 +1,1 @@
+"""Services of the orders app: the wallet, checkout, settlement, arrears, alerts, statements."""

@@ -1,0 +1,401 @@
+"""Orders: the quote (SPEC 1.3-1.5, 4.1) and paying it (SPEC 4.2), in one transaction.
+
+The quote that the customer sees and the total that is charged come from `order_quote`.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+
+from common.api import parse_id
+from common.dates import ONE_DAY, billing_day, days_between
+from common.exceptions import Conflict, InvalidInput, NotFound
+from common.money import ZERO, round_money
+from orders.models import EntryKind, Instrument, LedgerEntry, Order, OrderKind, PrepaidCard, Voucher, Wallet
+from orders.services.wallet import (
+    entry,
+    parse_amount,
+    prepaid_card_issue,
+    save_wallet,
+    usable,
+    voucher_issue,
+    wallet_lock,
+)
+from packages.models import Plan
+from packages.pricing import traffic_pack_daily_price
+from packages.selectors import plan_get, traffic_discount_tier_list, traffic_pack_spec_list, voucher_grant_tier_for_card
+from quota.models import Subscription
+from quota.selectors import subscription_get, subscription_status
+from quota.services import (
+    PackRequest,
+    subscription_add_traffic_packs,
+    subscription_change_plan,
+    subscription_create,
+    subscription_renew,
+)
+from quota.services.subscriptions import refuse_bound_elsewhere, subscription_plan_on, validate_workspace_ids
+from workspaces.models import Account, Membership
+from workspaces.selectors import membership_require_owner
+
+MAX_PACKS = 20
+
+
+@dataclass(frozen=True)
+class QuoteLine:
+    description: str
+    quantity: int
+    unit_price: Decimal
+    amount: Decimal
+
+    def as_dict(self) -> dict:
+        return {
+            "description": self.description,
+            "quantity": self.quantity,
+            "unit_price": f"{self.unit_price:.2f}",
+            "amount": f"{self.amount:.2f}",
+        }
+
+
+@dataclass
+class Quote:
+    kind: str
+    lines: list[QuoteLine]
+    total: Decimal
+    plan: Plan | None = None
+    subscription: Subscription | None = None
+    workspace_ids: list[int] = field(default_factory=list)
+    packs: list[PackRequest] = field(default_factory=list)
+    face_value: Decimal | None = None
+
+    @property
+    def vouchers_allowed(self) -> bool:
+        return self.kind != OrderKind.PREPAID_CARD
+
+    @property
+    def cards_allowed(self) -> bool:
+        return self.kind != OrderKind.PREPAID_CARD
+
+
+def _packs(raw) -> list[PackRequest]:
+    if raw in (None, ""):
+        return []
+    if not isinstance(raw, list) or len(raw) > MAX_PACKS:
+        raise InvalidInput(f"traffic_packs is a list of at most {MAX_PACKS} packs.", field="traffic_packs")
+    packs = []
+    for index, pack in enumerate(raw):
+        if not isinstance(pack, dict) or not isinstance(pack.get("item"), str):
+            raise InvalidInput(f"Pack {index + 1}: give an item and a capacity.", field="traffic_packs")
+        capacity = pack.get("capacity")
+        if isinstance(capacity, bool) or not isinstance(capacity, int) or not 0 < capacity < 2**62:
+            raise InvalidInput(f"Pack {index + 1}: the capacity is a positive whole number.", field="traffic_packs")
+        packs.append(PackRequest(item_code=pack["item"], capacity=capacity))
+    return packs
+
+
+def _pack_lines(packs: list[PackRequest], days: int) -> list[QuoteLine]:
+    specs = {spec.item.code: spec for spec in traffic_pack_spec_list()}
+    tiers = traffic_discount_tier_list()
+    lines = []
+    for index, pack in enumerate(packs):
+        spec = specs.get(pack.item_code)
+        if spec is None:
+            raise InvalidInput(f"Pack {index + 1}: no traffic pack is sold for {pack.item_code!r}.", field="traffic_packs")
+        try:
+            daily = traffic_pack_daily_price(spec=spec, capacity=pack.capacity, tiers=tiers)
+        except InvalidInput as error:
+            raise InvalidInput(f"Pack {index + 1}: {error.message}", field="traffic_packs") from None
+        lines.append(
+            QuoteLine(
+                description=f"Traffic pack {spec.item.name} {pack.capacity:,}/day × {days} days",
+                quantity=days,
+                unit_price=daily,
+                amount=round_money(daily * days),
+            )
+        )
+    return lines
+
+
+def _plan(code) -> Plan:
+    if not isinstance(code, str) or not code:
+        raise InvalidInput("Choose a plan.", field="plan")
+    plan = plan_get(code=code)
+    if not plan.is_active:
+        raise InvalidInput(f"{plan.name} is no longer sold.", field="plan")
+    return plan
+
+
+def _subscription(account: Account, raw) -> Subscription:
+    if raw is None:
+        raise InvalidInput("Name the subscription.", field="subscription")
+    if parse_id(raw) is None or isinstance(raw, bool):
+        raise InvalidInput("A subscription id is a positive whole number.", field="subscription")
+    return subscription_get(account=account, subscription_id=raw)
+
+
+def _workspace_ids(raw) -> list[int]:
+    if not isinstance(raw, list) or not raw:
+        raise InvalidInput("Choose the workspaces, in priority order.", field="workspaces")
+    ids = [parse_id(value) if not isinstance(value, bool) and isinstance(value, int) else None for value in raw]
+    if None in ids:
+        raise InvalidInput("Workspace ids are positive whole numbers.", field="workspaces")
+    return ids
+
+
+def order_quote(*, account: Account, data: dict, today: date) -> Quote:
+    """Price an order without writing anything; the same computation charges it."""
+    if not isinstance(data, dict):
+        raise InvalidInput("Send an order object.", field="detail")
+    kind = data.get("kind")
+    if kind not in OrderKind.values:
+        raise InvalidInput(f"kind is one of {', '.join(OrderKind.values)}.", field="kind")
+
+    if kind == OrderKind.NEW_PACKAGE:
+        plan = _plan(data.get("plan"))
+        workspace_ids = _workspace_ids(data.get("workspaces"))
+        workspaces = validate_workspace_ids(account=account, workspace_ids=workspace_ids)
+        end = today + timedelta(days=plan.term_days - 1)
+        refuse_bound_elsewhere(workspaces=workspaces, valid_from=today, valid_to=end + ONE_DAY, subscription_id=None)
+        packs = _packs(data.get("traffic_packs"))
+        lines = [QuoteLine(f"{plan.name}, {today} → {end}", 1, plan.price, plan.price)]
+        lines += _pack_lines(packs, plan.term_days)
+        return Quote(kind, lines, _total(lines), plan=plan, workspace_ids=workspace_ids, packs=packs)
+
+    if kind == OrderKind.PREPAID_CARD:
+        face_value = parse_amount(data.get("face_value"), field="face_value")
+        if face_value % 100:
+            raise InvalidInput("A prepaid card's value is a multiple of ¥100.", field="face_value")
+        lines = [QuoteLine(f"Prepaid card {face_value:,.2f}", 1, face_value, face_value)]
+        tier = voucher_grant_tier_for_card(face_value=face_value)
+        if tier is not None:
+            lines.append(QuoteLine(f"Full-reduction voucher {tier.voucher_amount:,.2f} included", 1, ZERO, ZERO))
+        return Quote(kind, lines, face_value, face_value=face_value)
+
+    subscription = _subscription(account, data.get("subscription"))
+    status = subscription_status(subscription=subscription, today=today)
+    if status == "expired":
+        raise Conflict(f"Subscription #{subscription.pk} ended on {subscription.end_date}.")
+
+    if kind == OrderKind.TRAFFIC_PACKS:
+        if status != "active":
+            raise Conflict(f"Subscription #{subscription.pk} starts on {subscription.start_date}.")
+        packs = _packs(data.get("traffic_packs"))
+        if not packs:
+            raise InvalidInput("Add at least one traffic pack.", field="traffic_packs")
+        lines = _pack_lines(packs, days_between(today, subscription.end_date))
+        return Quote(kind, lines, _total(lines), subscription=subscription, packs=packs)
+
+    if kind == OrderKind.UPGRADE:
+        if status != "active":
+            raise Conflict(f"Subscription #{subscription.pk} starts on {subscription.start_date}.")
+        plan = _plan(data.get("plan"))
+        current = subscription_plan_on(subscription=subscription, day=today)
+        if plan.pk == current.pk:
+            raise InvalidInput(f"The subscription is already on {plan.name}.", field="plan")
+        if plan.price <= current.price:
+            raise InvalidInput(f"A plan can only be upgraded: {plan.name} is not dearer than {current.name}.", field="plan")
+        remaining = days_between(today, subscription.end_date)
+        term = days_between(subscription.start_date, subscription.end_date)
+        amount = round_money((plan.price - current.price) * remaining / term)
+        line = QuoteLine(f"Upgrade {current.name} → {plan.name}, {remaining} of {term} days", remaining, plan.price - current.price, amount)
+        return Quote(kind, [line], amount, plan=plan, subscription=subscription)
+
+    # renewal
+    if Subscription.objects.filter(renewal_of=subscription).exists():
+        raise Conflict(f"Subscription #{subscription.pk} is already renewed.")
+    plan = subscription_plan_on(subscription=subscription, day=subscription.end_date)
+    start = subscription.end_date + ONE_DAY
+    line = QuoteLine(f"Renewal: {plan.name}, {start} → {start + timedelta(days=plan.term_days - 1)}", 1, plan.price, plan.price)
+    return Quote(kind, [line], plan.price, plan=plan, subscription=subscription)
+
+
+def _total(lines: list[QuoteLine]) -> Decimal:
+    return sum((line.amount for line in lines), ZERO)
+
+
+@dataclass
+class PaymentPlan:
+    cash: Decimal
+    cards: list[tuple[PrepaidCard, Decimal]]
+    vouchers: list[tuple[Voucher, Decimal]]
+
+    def as_dict(self) -> dict:
+        return {
+            "cash": f"{self.cash:.2f}",
+            "prepaid_cards": [{"id": card.pk, "amount": f"{amount:.2f}"} for card, amount in self.cards],
+            "vouchers": [{"id": voucher.pk, "amount": f"{amount:.2f}"} for voucher, amount in self.vouchers],
+        }
+
+
+def suggest_payment(*, account: Account, quote: Quote, now: datetime) -> dict:
+    """Vouchers with the earliest expiry first, then prepaid cards the same way, then cash."""
+    remaining = quote.total
+    vouchers, cards = [], []
+    if quote.vouchers_allowed:
+        for voucher in usable(Voucher.objects.filter(account=account), now=now).order_by("expires_at", "pk"):
+            part = min(voucher.balance, remaining)
+            if part > 0:
+                vouchers.append((voucher, part))
+                remaining -= part
+    if quote.cards_allowed:
+        for card in usable(PrepaidCard.objects.filter(account=account), now=now).order_by("expires_at", "pk"):
+            part = min(card.balance, remaining)
+            if part > 0:
+                cards.append((card, part))
+                remaining -= part
+    return PaymentPlan(cash=remaining, cards=cards, vouchers=vouchers).as_dict()
+
+
+def _parts(raw, field: str) -> list[tuple[int, Decimal]]:
+    if raw in (None, ""):
+        return []
+    if not isinstance(raw, list) or len(raw) > 50:
+        raise InvalidInput("A list of {id, amount}.", field=f"payment.{field}")
+    parts = []
+    for index, part in enumerate(raw):
+        if not isinstance(part, dict):
+            raise InvalidInput(f"Part {index + 1}: give an id and an amount.", field=f"payment.{field}")
+        pk = part.get("id")
+        if isinstance(pk, bool) or not isinstance(pk, int) or parse_id(pk) is None:
+            raise InvalidInput(f"Part {index + 1}: the id is a positive whole number.", field=f"payment.{field}")
+        parts.append((pk, parse_amount(part.get("amount"), field=f"payment.{field}")))
+    if len({pk for pk, _ in parts}) != len(parts):
+        raise InvalidInput("Each instrument can appear only once.", field=f"payment.{field}")
+    return parts
+
+
+def parse_payment(raw) -> tuple[Decimal, list[tuple[int, Decimal]], list[tuple[int, Decimal]]]:
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise InvalidInput("payment is an object with cash, prepaid_cards and vouchers.", field="payment")
+    cash = parse_amount(raw.get("cash", "0"), field="payment.cash", allow_zero=True)
+    return cash, _parts(raw.get("prepaid_cards"), "prepaid_cards"), _parts(raw.get("vouchers"), "vouchers")
+
+
+def _lock_parts(model, account: Account, parts, now: datetime, label: str):
+    """Lock the named instruments (by pk) and check each: this account's, unexpired, enough left."""
+    if not parts:
+        return []
+    found = {
+        instrument.pk: instrument
+        for instrument in model.objects.select_for_update().filter(pk__in=[pk for pk, _ in parts]).order_by("pk")
+    }
+    locked = []
+    for pk, amount in parts:
+        instrument = found.get(pk)
+        if instrument is None or instrument.account_id != account.pk:
+            raise NotFound(f"No such {label} #{pk}.")
+        if instrument.expires_at <= now:
+            raise Conflict(f"The {label} #{pk} expired on {instrument.expires_at:%Y-%m-%d}.")
+        if instrument.balance < amount:
+            raise Conflict(f"The {label} #{pk} has {instrument.balance:,.2f} left, less than {amount:,.2f}.")
+        locked.append((instrument, amount))
+    return locked
+
+
+def fingerprint(data: dict, payment) -> str:
+    body = json.dumps({"order": data, "payment": payment}, sort_keys=True, default=str)
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def _fulfil(*, quote: Quote, account: Account, order: Order, wallet: Wallet, actor, now: datetime, today: date):
+    if quote.kind == OrderKind.NEW_PACKAGE:
+        return subscription_create(
+            account=account, plan=quote.plan, start_date=today, workspace_ids=quote.workspace_ids,
+            traffic_packs=quote.packs, actor=actor,
+        )
+    if quote.kind == OrderKind.TRAFFIC_PACKS:
+        subscription_add_traffic_packs(subscription=quote.subscription, traffic_packs=quote.packs, start_date=today)
+        return quote.subscription
+    if quote.kind == OrderKind.UPGRADE:
+        subscription_change_plan(subscription=quote.subscription, plan=quote.plan, effective_from=today)
+        return quote.subscription
+    if quote.kind == OrderKind.RENEWAL:
+        return subscription_renew(subscription=quote.subscription, today=today, actor=actor)
+    card = prepaid_card_issue(
+        account_id=account.pk, amount=quote.face_value, actor=actor, now=now,
+        source=PrepaidCard.Source.PURCHASE, order=order, wallet=wallet,
+    )
+    tier = voucher_grant_tier_for_card(face_value=quote.face_value)
+    if tier is not None:
+        voucher_issue(
+            account_id=account.pk, amount=tier.voucher_amount, kind=Voucher.Kind.FULL_REDUCTION,
+            valid_days=tier.voucher_valid_days, actor=actor, now=now, granted_by=order,
+        )
+    order.lines = [*order.lines, {"description": f"Card {card.number}", "quantity": 1, "unit_price": "0.00", "amount": "0.00"}]
+    return None
+
+
+def order_place(
+    *, membership: Membership, data: dict, payment, idempotency_key: str | None, now: datetime
+) -> tuple[Order, bool]:
+    """Quote, check the split, move the money and deliver, all or nothing. Returns (order, created).
+
+    The same idempotency key returns the first order (a different body with it is a conflict).
+    """
+    membership_require_owner(membership=membership)
+    account = membership.account
+    if idempotency_key is not None and not 0 < len(idempotency_key) <= 100:
+        raise InvalidInput("Idempotency-Key is 1 to 100 characters.", field="idempotency_key")
+    request_print = fingerprint(data, payment)
+    today = billing_day(now)
+    try:
+        with transaction.atomic(durable=True):
+            wallet = wallet_lock(account_id=account.pk)  # serializes the account's checkouts
+            if idempotency_key:
+                existing = Order.objects.filter(account=account, idempotency_key=idempotency_key).first()
+                if existing is not None:
+                    if existing.request_fingerprint != request_print:
+                        raise Conflict("This Idempotency-Key was used for a different order.")
+                    return existing, False
+            quote = order_quote(account=account, data=data, today=today)
+            cash, card_parts, voucher_parts = parse_payment(payment)
+            if voucher_parts and not quote.vouchers_allowed:
+                raise InvalidInput("A prepaid card is bought with cash only.", field="payment.vouchers")
+            if card_parts and not quote.cards_allowed:
+                raise InvalidInput("A prepaid card is bought with cash only.", field="payment.prepaid_cards")
+            paid = cash + sum((amount for _, amount in card_parts), ZERO) + sum((a for _, a in voucher_parts), ZERO)
+            if paid != quote.total:
+                raise InvalidInput(
+                    f"The payment adds up to ¥{paid:,.2f}; the total is ¥{quote.total:,.2f}.", field="payment"
+                )
+            vouchers = _lock_parts(Voucher, account, voucher_parts, now, "voucher")
+            cards = _lock_parts(PrepaidCard, account, card_parts, now, "prepaid card")
+            if cash > wallet.cash_balance:
+                raise Conflict(f"The cash balance is ¥{wallet.cash_balance:,.2f}, less than ¥{cash:,.2f}.")
+            order = Order.objects.create(
+                account=account, kind=quote.kind, total=quote.total, lines=[line.as_dict() for line in quote.lines],
+                request=data, payment=PaymentPlan(cash, cards, vouchers).as_dict(), idempotency_key=idempotency_key or None,
+                request_fingerprint=request_print, created_by=membership.user, created_at=now, paid_at=now,
+            )
+            entries = []
+            actor = membership.user
+            for voucher, amount in vouchers:
+                voucher.balance -= amount
+                voucher.save(update_fields=["balance"])
+                entries.append(entry(wallet=wallet, instrument=Instrument.VOUCHER, voucher=voucher, amount=-amount,
+                                     balance_after=voucher.balance, kind=EntryKind.ORDER_PAYMENT, order=order, actor=actor, now=now))
+            for card, amount in cards:
+                card.balance -= amount
+                card.save(update_fields=["balance"])
+                entries.append(entry(wallet=wallet, instrument=Instrument.PREPAID_CARD, prepaid_card=card, amount=-amount,
+                                     balance_after=card.balance, kind=EntryKind.ORDER_PAYMENT, order=order, actor=actor, now=now))
+            if cash:
+                wallet.cash_balance -= cash
+                save_wallet(wallet)
+                entries.append(entry(wallet=wallet, instrument=Instrument.CASH, amount=-cash, balance_after=wallet.cash_balance,
+                                     kind=EntryKind.ORDER_PAYMENT, order=order, actor=actor, now=now))
+            LedgerEntry.objects.bulk_create(entries)
+            order.subscription = _fulfil(quote=quote, account=account, order=order, wallet=wallet, actor=actor, now=now, today=today)
+            order.save(update_fields=["subscription", "lines"])
+            return order, True
+    except IntegrityError:
+        if idempotency_key:  # a concurrent request with the same key won the race
+            existing = Order.objects.filter(account=account, idempotency_key=idempotency_key).first()
+            if existing is not None and existing.request_fingerprint == request_print:
+                return existing, False
+        raise
