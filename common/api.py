@@ -1,11 +1,14 @@
 """API plumbing shared by every app: the error shape of API.md, for every error."""
 
+import csv
+import io
+import json
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from rest_framework import exceptions as drf_exceptions
-from rest_framework import serializers
+from rest_framework import renderers, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -83,3 +86,32 @@ class PriceField(serializers.DecimalField):
 
     def to_representation(self, value):
         return format_price(value)
+
+
+class CSVRenderer(renderers.BaseRenderer):
+    """Lets `?format=csv` through content negotiation; views answer CSV themselves."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, bytes | str):
+            return data
+        return json.dumps(data, default=str).encode()  # an error body under ?format=csv
+
+
+def wants_csv(request) -> bool:
+    return request.query_params.get("format") == "csv"
+
+
+def csv_response(filename: str, header: list[str], rows) -> HttpResponse:
+    """A CSV download; the BOM lets spreadsheet programs read the Chinese names right."""
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -41,13 +41,17 @@ class PrepaidCard(models.Model):
     source = models.CharField(max_length=10, choices=Source.choices)
     issued_at = models.DateTimeField()
     expires_at = models.DateTimeField()
-    order = models.ForeignKey("Order", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    order = models.ForeignKey(
+        "Order", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["expires_at", "pk"]
         constraints = [
             models.CheckConstraint(condition=Q(balance__gte=0), name="card_balance_never_negative"),
-            models.CheckConstraint(condition=Q(balance__lte=models.F("face_value")), name="card_balance_within_face"),
+            models.CheckConstraint(
+                condition=Q(balance__lte=models.F("face_value")), name="card_balance_within_face"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -62,7 +66,11 @@ class Voucher(models.Model):
         FULL_REDUCTION = "full_reduction", "Full reduction"
 
     account = models.ForeignKey(
-        Account, null=True, blank=True, on_delete=models.PROTECT, related_name="vouchers",
+        Account,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="vouchers",
         help_text="Empty for an activation code not redeemed yet.",
     )
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -72,13 +80,19 @@ class Voucher(models.Model):
     expires_at = models.DateTimeField()
     code = models.CharField(max_length=32, unique=True, null=True, blank=True)
     redeemed_at = models.DateTimeField(null=True, blank=True)
-    granted_by = models.ForeignKey("Order", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    granted_by = models.ForeignKey(
+        "Order", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["expires_at", "pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(balance__gte=0), name="voucher_balance_never_negative"),
-            models.CheckConstraint(condition=Q(balance__lte=models.F("face_value")), name="voucher_balance_within_face"),
+            models.CheckConstraint(
+                condition=Q(balance__gte=0), name="voucher_balance_never_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(balance__lte=models.F("face_value")), name="voucher_balance_within_face"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -111,14 +125,18 @@ class LedgerEntry(models.Model):
 
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="ledger_entries")
     instrument = models.CharField(max_length=14, choices=Instrument.choices)
-    voucher = models.ForeignKey(Voucher, null=True, blank=True, on_delete=models.PROTECT, related_name="entries")
+    voucher = models.ForeignKey(
+        Voucher, null=True, blank=True, on_delete=models.PROTECT, related_name="entries"
+    )
     prepaid_card = models.ForeignKey(
         PrepaidCard, null=True, blank=True, on_delete=models.PROTECT, related_name="entries"
     )
     amount = models.DecimalField(max_digits=14, decimal_places=2)
     balance_after = models.DecimalField(max_digits=14, decimal_places=2)
     kind = models.CharField(max_length=20, choices=EntryKind.choices)
-    order = models.ForeignKey("Order", null=True, blank=True, on_delete=models.PROTECT, related_name="entries")
+    order = models.ForeignKey(
+        "Order", null=True, blank=True, on_delete=models.PROTECT, related_name="entries"
+    )
     daily_bill = models.ForeignKey(
         DailyBill, null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_entries"
     )
@@ -137,7 +155,11 @@ class LedgerEntry(models.Model):
                 condition=(
                     Q(instrument="voucher", voucher__isnull=False, prepaid_card__isnull=True)
                     | Q(instrument="prepaid_card", prepaid_card__isnull=False, voucher__isnull=True)
-                    | Q(instrument__in=["cash", "arrears"], voucher__isnull=True, prepaid_card__isnull=True)
+                    | Q(
+                        instrument__in=["cash", "arrears"],
+                        voucher__isnull=True,
+                        prepaid_card__isnull=True,
+                    )
                 ),
                 name="entry_names_its_instrument",
             ),
@@ -171,7 +193,9 @@ class Order(models.Model):
     )
     idempotency_key = models.CharField(max_length=100, null=True, blank=True)
     request_fingerprint = models.CharField(max_length=64)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField()
     paid_at = models.DateTimeField()
 
@@ -218,8 +242,12 @@ class SpendAlert(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["workspace", "item"], name="one_alert_per_workspace_and_item"),
-            models.CheckConstraint(condition=Q(threshold__gte=0), name="alert_threshold_not_negative"),
+            models.UniqueConstraint(
+                fields=["workspace", "item"], name="one_alert_per_workspace_and_item"
+            ),
+            models.CheckConstraint(
+                condition=Q(threshold__gte=0), name="alert_threshold_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -238,7 +266,9 @@ class SpendAlertNotice(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["workspace", "item", "day"], name="one_notice_per_workspace_item_day"),
+            models.UniqueConstraint(
+                fields=["workspace", "item", "day"], name="one_notice_per_workspace_item_day"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -262,7 +292,9 @@ class Statement(models.Model):
 
     class Meta:
         ordering = ["-month", "account_id"]
-        constraints = [models.UniqueConstraint(fields=["account", "month"], name="one_statement_per_month")]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "month"], name="one_statement_per_month")
+        ]
 
     def __str__(self) -> str:
         return f"Statement {self.month:%Y-%m} of {self.account}"

@@ -1,11 +1,17 @@
 """Reads of the wallet for pages and the API."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.db.models import Sum
+from django.db.models.functions import Coalesce
+
+from common.api import parse_id
+from common.dates import day_start
+from common.exceptions import NotFound
 from common.money import ZERO
-from orders.models import Wallet
+from orders.models import LedgerEntry, Order, PrepaidCard, SpendAlert, Statement, Voucher, Wallet
 from workspaces.models import Account
 from workspaces.selectors import account_lock_at
 
@@ -26,4 +32,76 @@ def account_balances(*, account: Account) -> AccountBalances:
         arrears=wallet.arrears if wallet else ZERO,
         arrears_since=account.arrears_since,
         lock_at=account_lock_at(account=account),
+    )
+
+
+def voucher_list(*, account: Account):
+    return Voucher.objects.filter(account=account).order_by("expires_at", "pk")
+
+
+def prepaid_card_list(*, account: Account):
+    return PrepaidCard.objects.filter(account=account).order_by("expires_at", "pk")
+
+
+def instrument_status(instrument, *, now: datetime) -> str:
+    if instrument.expires_at <= now:
+        return "expired"
+    if instrument.balance <= 0:
+        return "used_up"
+    return "active"
+
+
+def order_list(*, account: Account):
+    return Order.objects.filter(account=account).order_by("-created_at", "-pk")
+
+
+def order_get(*, account: Account, order_id) -> Order:
+    order_id = parse_id(order_id)
+    order = order_list(account=account).filter(pk=order_id).first() if order_id else None
+    if order is None:
+        raise NotFound("No such order.")
+    return order
+
+
+def ledger_list(
+    *,
+    account: Account,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    instrument: str | None = None,
+):
+    entries = LedgerEntry.objects.filter(account=account)
+    if date_from:
+        entries = entries.filter(created_at__gte=day_start(date_from))
+    if date_to:
+        entries = entries.filter(created_at__lt=day_start(date_to) + timedelta(days=1))
+    if instrument:
+        entries = entries.filter(instrument=instrument)
+    return entries.order_by("-created_at", "-pk")
+
+
+def usable_balances(*, account: Account, now: datetime) -> dict[str, Decimal]:
+    """What vouchers and prepaid cards can still pay, by kind."""
+    vouchers = Voucher.objects.filter(account=account, balance__gt=0, expires_at__gt=now).aggregate(
+        total=Coalesce(Sum("balance"), ZERO)
+    )["total"]
+    cards = PrepaidCard.objects.filter(
+        account=account, balance__gt=0, expires_at__gt=now
+    ).aggregate(total=Coalesce(Sum("balance"), ZERO))["total"]
+    return {"vouchers": vouchers, "prepaid_cards": cards}
+
+
+def statement_for(*, account: Account, month: date, now: datetime) -> Statement:
+    """The stored statement of a month, or the running one when it is not produced yet."""
+    from orders.services.statements import statement_compute
+
+    stored = Statement.objects.filter(account=account, month=month.replace(day=1)).first()
+    return stored or statement_compute(account=account, month=month, now=now)
+
+
+def spend_alert_list(*, account: Account):
+    return (
+        SpendAlert.objects.filter(account=account)
+        .select_related("workspace", "item")
+        .order_by("workspace_id", "item_id")
     )

@@ -6,11 +6,12 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.permissions import BasePermission
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.api import MoneyField, PriceField
+from common.api import CSVRenderer, MoneyField, PriceField, csv_response, wants_csv
 from common.dates import billing_day
 from common.exceptions import InvalidInput
 from quota.models import NO_RETENTION
@@ -240,9 +241,14 @@ class DailyBillSerializer(serializers.Serializer):
 
 
 class WorkspaceDailyBillsView(AccountScopedAPIView):
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
+
     @extend_schema(
         parameters=[
             ACCOUNT_HEADER,
+            OpenApiParameter(
+                "format", str, enum=["json", "csv"], description="csv: a spreadsheet download"
+            ),
             OpenApiParameter("date_from", str, description="YYYY-MM-DD"),
             OpenApiParameter("date_to", str, description="YYYY-MM-DD"),
         ],
@@ -262,7 +268,34 @@ class WorkspaceDailyBillsView(AccountScopedAPIView):
             date_from=date_from,
             date_to=date_to,
         )[:400]
-        return Response(DailyBillSerializer(bills, many=True).data)
+        data = DailyBillSerializer(bills, many=True).data
+        if wants_csv(request):
+            columns = [
+                "date",
+                "workspace",
+                "subscription",
+                "item",
+                "retention_days",
+                "quantity",
+                "converted_quantity",
+                "plan_covered",
+                "traffic_covered",
+                "payg_quantity",
+                "unit_price",
+                "amount",
+            ]
+            rows = (
+                [
+                    bill["date"],
+                    bill["workspace"],
+                    bill["subscription"],
+                    *[line[c] for c in columns[3:]],
+                ]
+                for bill in data
+                for line in bill["lines"]
+            )
+            return csv_response(f"daily-bills-{workspace.pk}.csv", columns, rows)
+        return Response(data)
 
 
 class WorkspaceWithSubscriptionSerializer(workspace_api.WorkspaceOutputSerializer):

@@ -19,10 +19,13 @@ class Account(models.Model):
     name = models.CharField(max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
     arrears_since = models.DateTimeField(
-        null=True, blank=True, help_text="When the account first owed money; empty when it owes nothing."
+        null=True,
+        blank=True,
+        help_text="When the account first owed money; empty when it owes nothing.",
     )
     arrears_reminded_at = models.DateTimeField(null=True, blank=True)
     locked_at = models.DateTimeField(null=True, blank=True)
+
     class Meta:
         ordering = ["name", "pk"]
 

@@ -6,202 +6,521 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orders', '0001_initial'),
-        ('packages', '0002_seed_catalog'),
-        ('quota', '0003_remove_dailybill_settlement_status'),
-        ('workspaces', '0002_account_arrears_reminded_at_account_locked_at'),
+        ("orders", "0001_initial"),
+        ("packages", "0002_seed_catalog"),
+        ("quota", "0003_remove_dailybill_settlement_status"),
+        ("workspaces", "0002_account_arrears_reminded_at_account_locked_at"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Order',
+            name="Order",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('new_package', 'New package'), ('traffic_packs', 'Traffic packages'), ('upgrade', 'Upgrade'), ('renewal', 'Renewal'), ('prepaid_card', 'Prepaid card')], max_length=16)),
-                ('status', models.CharField(default='paid', max_length=10)),
-                ('total', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('lines', models.JSONField(help_text='The quote: description, quantity, unit price, amount.')),
-                ('request', models.JSONField(help_text='What was asked for (without the payment).')),
-                ('payment', models.JSONField(help_text='The split: cash, cards, vouchers.')),
-                ('idempotency_key', models.CharField(blank=True, max_length=100, null=True)),
-                ('request_fingerprint', models.CharField(max_length=64)),
-                ('created_at', models.DateTimeField()),
-                ('paid_at', models.DateTimeField()),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='orders', to='workspaces.account')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('subscription', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='orders', to='quota.subscription')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("new_package", "New package"),
+                            ("traffic_packs", "Traffic packages"),
+                            ("upgrade", "Upgrade"),
+                            ("renewal", "Renewal"),
+                            ("prepaid_card", "Prepaid card"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("status", models.CharField(default="paid", max_length=10)),
+                ("total", models.DecimalField(decimal_places=2, max_digits=14)),
+                (
+                    "lines",
+                    models.JSONField(
+                        help_text="The quote: description, quantity, unit price, amount."
+                    ),
+                ),
+                (
+                    "request",
+                    models.JSONField(help_text="What was asked for (without the payment)."),
+                ),
+                ("payment", models.JSONField(help_text="The split: cash, cards, vouchers.")),
+                ("idempotency_key", models.CharField(blank=True, max_length=100, null=True)),
+                ("request_fingerprint", models.CharField(max_length=64)),
+                ("created_at", models.DateTimeField()),
+                ("paid_at", models.DateTimeField()),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="orders",
+                        to="workspaces.account",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "subscription",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="orders",
+                        to="quota.subscription",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='PrepaidCard',
+            name="PrepaidCard",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=24, unique=True)),
-                ('face_value', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('balance', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('source', models.CharField(choices=[('purchase', 'Bought by the customer'), ('partner', 'Allocated by a partner')], max_length=10)),
-                ('issued_at', models.DateTimeField()),
-                ('expires_at', models.DateTimeField()),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='prepaid_cards', to='workspaces.account')),
-                ('order', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orders.order')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=24, unique=True)),
+                ("face_value", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("balance", models.DecimalField(decimal_places=2, max_digits=14)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("purchase", "Bought by the customer"),
+                            ("partner", "Allocated by a partner"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("issued_at", models.DateTimeField()),
+                ("expires_at", models.DateTimeField()),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="prepaid_cards",
+                        to="workspaces.account",
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orders.order",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['expires_at', 'pk'],
+                "ordering": ["expires_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='SpendAlert',
+            name="SpendAlert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('threshold', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='spend_alerts', to='workspaces.account')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='packages.billingitem')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='spend_alerts', to='workspaces.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("threshold", models.DecimalField(decimal_places=2, max_digits=14)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="spend_alerts",
+                        to="workspaces.account",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="packages.billingitem",
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="spend_alerts",
+                        to="workspaces.workspace",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SpendAlertNotice',
+            name="SpendAlertNotice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('threshold', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('created_at', models.DateTimeField()),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='packages.billingitem')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='workspaces.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("threshold", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("created_at", models.DateTimeField()),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="packages.billingitem",
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="workspaces.workspace",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Statement',
+            name="Statement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(help_text='First day of the month.')),
-                ('payg_charged', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('paid_by_vouchers', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('paid_by_cards', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('paid_by_cash', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('left_in_arrears', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('orders_total', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('orders_count', models.PositiveIntegerField()),
-                ('arrears_at_month_end', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('created_at', models.DateTimeField()),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='statements', to='workspaces.account')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("month", models.DateField(help_text="First day of the month.")),
+                ("payg_charged", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("paid_by_vouchers", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("paid_by_cards", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("paid_by_cash", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("left_in_arrears", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("orders_total", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("orders_count", models.PositiveIntegerField()),
+                ("arrears_at_month_end", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("created_at", models.DateTimeField()),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="statements",
+                        to="workspaces.account",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-month', 'account_id'],
+                "ordering": ["-month", "account_id"],
             },
         ),
         migrations.CreateModel(
-            name='Voucher',
+            name="Voucher",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('ordinary', 'Ordinary'), ('full_reduction', 'Full reduction')], max_length=16)),
-                ('face_value', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('balance', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('issued_at', models.DateTimeField()),
-                ('expires_at', models.DateTimeField()),
-                ('code', models.CharField(blank=True, max_length=32, null=True, unique=True)),
-                ('redeemed_at', models.DateTimeField(blank=True, null=True)),
-                ('account', models.ForeignKey(blank=True, help_text='Empty for an activation code not redeemed yet.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='vouchers', to='workspaces.account')),
-                ('granted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orders.order')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("ordinary", "Ordinary"), ("full_reduction", "Full reduction")],
+                        max_length=16,
+                    ),
+                ),
+                ("face_value", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("balance", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("issued_at", models.DateTimeField()),
+                ("expires_at", models.DateTimeField()),
+                ("code", models.CharField(blank=True, max_length=32, null=True, unique=True)),
+                ("redeemed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Empty for an activation code not redeemed yet.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="vouchers",
+                        to="workspaces.account",
+                    ),
+                ),
+                (
+                    "granted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orders.order",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['expires_at', 'pk'],
+                "ordering": ["expires_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='LedgerEntry',
+            name="LedgerEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('instrument', models.CharField(choices=[('cash', 'Cash balance'), ('voucher', 'Voucher'), ('prepaid_card', 'Prepaid card'), ('arrears', 'Arrears')], max_length=14)),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('balance_after', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('kind', models.CharField(choices=[('cash_credit', 'Cash credited (bank remittance)'), ('issue', 'Instrument issued'), ('grant', 'Voucher granted with a card'), ('redeem', 'Voucher code redeemed'), ('order_payment', 'Order payment'), ('bill_payment', 'Daily bill payment'), ('arrears_incurred', 'Unpaid bill added to arrears'), ('arrears_paid', 'Arrears paid')], max_length=20)),
-                ('reference', models.CharField(blank=True, max_length=200)),
-                ('created_at', models.DateTimeField()),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ledger_entries', to='workspaces.account')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('daily_bill', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='ledger_entries', to='quota.dailybill')),
-                ('order', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='orders.order')),
-                ('prepaid_card', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='orders.prepaidcard')),
-                ('voucher', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='orders.voucher')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "instrument",
+                    models.CharField(
+                        choices=[
+                            ("cash", "Cash balance"),
+                            ("voucher", "Voucher"),
+                            ("prepaid_card", "Prepaid card"),
+                            ("arrears", "Arrears"),
+                        ],
+                        max_length=14,
+                    ),
+                ),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("balance_after", models.DecimalField(decimal_places=2, max_digits=14)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("cash_credit", "Cash credited (bank remittance)"),
+                            ("issue", "Instrument issued"),
+                            ("grant", "Voucher granted with a card"),
+                            ("redeem", "Voucher code redeemed"),
+                            ("order_payment", "Order payment"),
+                            ("bill_payment", "Daily bill payment"),
+                            ("arrears_incurred", "Unpaid bill added to arrears"),
+                            ("arrears_paid", "Arrears paid"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("reference", models.CharField(blank=True, max_length=200)),
+                ("created_at", models.DateTimeField()),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ledger_entries",
+                        to="workspaces.account",
+                    ),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "daily_bill",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ledger_entries",
+                        to="quota.dailybill",
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="entries",
+                        to="orders.order",
+                    ),
+                ),
+                (
+                    "prepaid_card",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="entries",
+                        to="orders.prepaidcard",
+                    ),
+                ),
+                (
+                    "voucher",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="entries",
+                        to="orders.voucher",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'ledger entries',
-                'ordering': ['created_at', 'pk'],
+                "verbose_name_plural": "ledger entries",
+                "ordering": ["created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='BillSettlement',
+            name="BillSettlement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('ordinary_vouchers', models.DecimalField(decimal_places=2, default=0, max_digits=14)),
-                ('full_reduction_vouchers', models.DecimalField(decimal_places=2, default=0, max_digits=14)),
-                ('prepaid_cards', models.DecimalField(decimal_places=2, default=0, max_digits=14)),
-                ('cash', models.DecimalField(decimal_places=2, default=0, max_digits=14)),
-                ('arrears', models.DecimalField(decimal_places=2, default=0, max_digits=14)),
-                ('settled_at', models.DateTimeField()),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='workspaces.account')),
-                ('bill', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='settlement', to='quota.dailybill')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                (
+                    "ordinary_vouchers",
+                    models.DecimalField(decimal_places=2, default=0, max_digits=14),
+                ),
+                (
+                    "full_reduction_vouchers",
+                    models.DecimalField(decimal_places=2, default=0, max_digits=14),
+                ),
+                ("prepaid_cards", models.DecimalField(decimal_places=2, default=0, max_digits=14)),
+                ("cash", models.DecimalField(decimal_places=2, default=0, max_digits=14)),
+                ("arrears", models.DecimalField(decimal_places=2, default=0, max_digits=14)),
+                ("settled_at", models.DateTimeField()),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="workspaces.account",
+                    ),
+                ),
+                (
+                    "bill",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="settlement",
+                        to="quota.dailybill",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-day', 'bill_id'],
-                'indexes': [models.Index(fields=['account', 'day'], name='orders_bill_account_742dbd_idx')],
+                "ordering": ["-day", "bill_id"],
+                "indexes": [
+                    models.Index(fields=["account", "day"], name="orders_bill_account_742dbd_idx")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='order',
-            constraint=models.UniqueConstraint(fields=('account', 'idempotency_key'), name='one_order_per_idempotency_key'),
+            model_name="order",
+            constraint=models.UniqueConstraint(
+                fields=("account", "idempotency_key"), name="one_order_per_idempotency_key"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='prepaidcard',
-            constraint=models.CheckConstraint(condition=models.Q(('balance__gte', 0)), name='card_balance_never_negative'),
+            model_name="prepaidcard",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("balance__gte", 0)), name="card_balance_never_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='prepaidcard',
-            constraint=models.CheckConstraint(condition=models.Q(('balance__lte', models.F('face_value'))), name='card_balance_within_face'),
+            model_name="prepaidcard",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("balance__lte", models.F("face_value"))),
+                name="card_balance_within_face",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='spendalert',
-            constraint=models.UniqueConstraint(fields=('workspace', 'item'), name='one_alert_per_workspace_and_item'),
+            model_name="spendalert",
+            constraint=models.UniqueConstraint(
+                fields=("workspace", "item"), name="one_alert_per_workspace_and_item"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='spendalert',
-            constraint=models.CheckConstraint(condition=models.Q(('threshold__gte', 0)), name='alert_threshold_not_negative'),
+            model_name="spendalert",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("threshold__gte", 0)), name="alert_threshold_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='spendalertnotice',
-            constraint=models.UniqueConstraint(fields=('workspace', 'item', 'day'), name='one_notice_per_workspace_item_day'),
+            model_name="spendalertnotice",
+            constraint=models.UniqueConstraint(
+                fields=("workspace", "item", "day"), name="one_notice_per_workspace_item_day"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='statement',
-            constraint=models.UniqueConstraint(fields=('account', 'month'), name='one_statement_per_month'),
+            model_name="statement",
+            constraint=models.UniqueConstraint(
+                fields=("account", "month"), name="one_statement_per_month"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='voucher',
-            constraint=models.CheckConstraint(condition=models.Q(('balance__gte', 0)), name='voucher_balance_never_negative'),
+            model_name="voucher",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("balance__gte", 0)), name="voucher_balance_never_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='voucher',
-            constraint=models.CheckConstraint(condition=models.Q(('balance__lte', models.F('face_value'))), name='voucher_balance_within_face'),
+            model_name="voucher",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("balance__lte", models.F("face_value"))),
+                name="voucher_balance_within_face",
+            ),
         ),
         migrations.AddIndex(
-            model_name='ledgerentry',
-            index=models.Index(fields=['account', 'created_at'], name='orders_ledg_account_1ec426_idx'),
+            model_name="ledgerentry",
+            index=models.Index(
+                fields=["account", "created_at"], name="orders_ledg_account_1ec426_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ledgerentry',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('instrument', 'voucher'), ('prepaid_card__isnull', True), ('voucher__isnull', False)), models.Q(('instrument', 'prepaid_card'), ('prepaid_card__isnull', False), ('voucher__isnull', True)), models.Q(('instrument__in', ['cash', 'arrears']), ('prepaid_card__isnull', True), ('voucher__isnull', True)), _connector='OR'), name='entry_names_its_instrument'),
+            model_name="ledgerentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("instrument", "voucher"),
+                        ("prepaid_card__isnull", True),
+                        ("voucher__isnull", False),
+                    ),
+                    models.Q(
+                        ("instrument", "prepaid_card"),
+                        ("prepaid_card__isnull", False),
+                        ("voucher__isnull", True),
+                    ),
+                    models.Q(
+                        ("instrument__in", ["cash", "arrears"]),
+                        ("prepaid_card__isnull", True),
+                        ("voucher__isnull", True),
+                    ),
+                    _connector="OR",
+                ),
+                name="entry_names_its_instrument",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ledgerentry',
-            constraint=models.CheckConstraint(condition=models.Q(('amount', 0), _negated=True), name='entry_moves_money'),
+            model_name="ledgerentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount", 0), _negated=True), name="entry_moves_money"
+            ),
         ),
     ]

@@ -3,10 +3,18 @@
 from django.db import migrations
 
 SCHEDULES = [
-    ("Arrears: reminders and locks", "orders.arrears_daily", {"minute": "0", "hour": "1", "day_of_month": "*"},
-     "Reminds owners 3 days before the lock and locks accounts in arrears for 14 days (SPEC 5.4)."),
-    ("Monthly statements", "orders.statements_monthly", {"minute": "0", "hour": "2", "day_of_month": "3"},
-     "Writes the statement of the previous month for every active account (SPEC 5.3)."),
+    (
+        "Arrears: reminders and locks",
+        "orders.arrears_daily",
+        {"minute": "0", "hour": "1", "day_of_month": "*"},
+        "Reminds owners 3 days before the lock and locks accounts in arrears for 14 days (SPEC 5.4).",
+    ),
+    (
+        "Monthly statements",
+        "orders.statements_monthly",
+        {"minute": "0", "hour": "2", "day_of_month": "3"},
+        "Writes the statement of the previous month for every active account (SPEC 5.3).",
+    ),
 ]
 
 
@@ -19,7 +27,12 @@ def schedule(apps, schema_editor):
         )
         PeriodicTask.objects.get_or_create(
             name=name,
-            defaults={"task": task, "crontab": crontab, "expire_seconds": 20 * 3600, "description": description},
+            defaults={
+                "task": task,
+                "crontab": crontab,
+                "expire_seconds": 20 * 3600,
+                "description": description,
+            },
         )
 
 

@@ -1,8 +1,6 @@
 """High-spend alerts (SPEC 5.5): one e-mail per workspace, item and day, never more."""
 
-from collections import defaultdict
 from datetime import datetime
-from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -16,7 +14,9 @@ from workspaces.models import Membership
 from workspaces.selectors import membership_require_owner, workspace_get
 
 
-def spend_alert_set(*, membership: Membership, workspace_id: int, item_code: str, threshold) -> SpendAlert | None:
+def spend_alert_set(
+    *, membership: Membership, workspace_id: int, item_code: str, threshold
+) -> SpendAlert | None:
     """Set (or, with an empty threshold, remove) the daily threshold of a workspace and item."""
     workspace = workspace_get(account=membership.account, workspace_id=workspace_id)
     membership_require_owner(membership=membership)
@@ -26,7 +26,9 @@ def spend_alert_set(*, membership: Membership, workspace_id: int, item_code: str
         return None
     threshold = parse_amount(threshold, field="threshold", allow_zero=True)
     alert, _ = SpendAlert.objects.update_or_create(
-        workspace=workspace, item=item, defaults={"account": membership.account, "threshold": threshold}
+        workspace=workspace,
+        item=item,
+        defaults={"account": membership.account, "threshold": threshold},
     )
     return alert
 
@@ -35,13 +37,12 @@ def spend_alerts_check(*, bills: list[DailyBill], now: datetime) -> int:
     """Compare each bill's item amounts with the thresholds; notify once. Returns notices sent."""
     alerts = {
         (alert.workspace_id, alert.item_id): alert
-        for alert in SpendAlert.objects.filter(workspace_id__in=[bill.workspace_id for bill in bills]).select_related(
-            "workspace", "item"
-        )
+        for alert in SpendAlert.objects.filter(
+            workspace_id__in=[bill.workspace_id for bill in bills]
+        ).select_related("workspace", "item")
     }
     if not alerts:
         return 0
-    amounts: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
     day_of = {bill.pk: bill for bill in bills}
     lines = (
         DailyBillLine.objects.filter(bill_id__in=list(day_of))
@@ -57,16 +58,22 @@ def spend_alerts_check(*, bills: list[DailyBill], now: datetime) -> int:
         try:
             with transaction.atomic():
                 SpendAlertNotice.objects.create(
-                    workspace_id=bill.workspace_id, item_id=row["item_id"], day=bill.day,
-                    amount=row["amount"], threshold=alert.threshold, created_at=now,
+                    workspace_id=bill.workspace_id,
+                    item_id=row["item_id"],
+                    day=bill.day,
+                    amount=row["amount"],
+                    threshold=alert.threshold,
+                    created_at=now,
                 )
         except IntegrityError:
             continue  # already notified for this workspace, item and day
         notifications.on_commit_spend_alert(
-            account_id=bill.account_id, workspace=alert.workspace.name, item=alert.item.name,
-            day=bill.day, amount=row["amount"], threshold=alert.threshold,
+            account_id=bill.account_id,
+            workspace=alert.workspace.name,
+            item=alert.item.name,
+            day=bill.day,
+            amount=row["amount"],
+            threshold=alert.threshold,
         )
         sent += 1
     return sent
-
-

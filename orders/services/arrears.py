@@ -24,7 +24,9 @@ def arrears_process(*, as_of: datetime) -> ArrearsReport:
     """Remind owners 3 days before the lock; lock every workspace once 14 days have passed."""
     lock_after = timedelta(days=settings.BILLING_LOCK_AFTER_DAYS)
     report = ArrearsReport(reminded=[], locked=[])
-    owing = Account.objects.filter(arrears_since__isnull=False, locked_at__isnull=True).order_by("pk")
+    owing = Account.objects.filter(arrears_since__isnull=False, locked_at__isnull=True).order_by(
+        "pk"
+    )
     for account in owing:
         lock_at = account.arrears_since + lock_after
         with transaction.atomic():
@@ -35,10 +37,11 @@ def arrears_process(*, as_of: datetime) -> ArrearsReport:
                 if account_lock(account_id=account.pk, at=as_of):
                     notifications.on_commit_locked(account_id=account.pk, amount=wallet.arrears)
                     report.locked.append(account.pk)
-            elif as_of >= lock_at - timedelta(days=REMIND_DAYS_BEFORE_LOCK):
-                if account_mark_reminded(account_id=account.pk, at=as_of):
-                    notifications.on_commit_arrears_reminder(
-                        account_id=account.pk, amount=wallet.arrears, lock_on=lock_at.date()
-                    )
-                    report.reminded.append(account.pk)
+            elif as_of >= lock_at - timedelta(
+                days=REMIND_DAYS_BEFORE_LOCK
+            ) and account_mark_reminded(account_id=account.pk, at=as_of):
+                notifications.on_commit_arrears_reminder(
+                    account_id=account.pk, amount=wallet.arrears, lock_on=lock_at.date()
+                )
+                report.reminded.append(account.pk)
     return report

@@ -15,7 +15,16 @@ from common.api import parse_id
 from common.dates import ONE_DAY, billing_day, days_between
 from common.exceptions import Conflict, InvalidInput, NotFound
 from common.money import ZERO, round_money
-from orders.models import EntryKind, Instrument, LedgerEntry, Order, OrderKind, PrepaidCard, Voucher, Wallet
+from orders.models import (
+    EntryKind,
+    Instrument,
+    LedgerEntry,
+    Order,
+    OrderKind,
+    PrepaidCard,
+    Voucher,
+    Wallet,
+)
 from orders.services.wallet import (
     entry,
     parse_amount,
@@ -27,7 +36,12 @@ from orders.services.wallet import (
 )
 from packages.models import Plan
 from packages.pricing import traffic_pack_daily_price
-from packages.selectors import plan_get, traffic_discount_tier_list, traffic_pack_spec_list, voucher_grant_tier_for_card
+from packages.selectors import (
+    plan_get,
+    traffic_discount_tier_list,
+    traffic_pack_spec_list,
+    voucher_grant_tier_for_card,
+)
 from quota.models import Subscription
 from quota.selectors import subscription_get, subscription_status
 from quota.services import (
@@ -37,7 +51,11 @@ from quota.services import (
     subscription_create,
     subscription_renew,
 )
-from quota.services.subscriptions import refuse_bound_elsewhere, subscription_plan_on, validate_workspace_ids
+from quota.services.subscriptions import (
+    refuse_bound_elsewhere,
+    subscription_plan_on,
+    validate_workspace_ids,
+)
 from workspaces.models import Account, Membership
 from workspaces.selectors import membership_require_owner
 
@@ -84,14 +102,20 @@ def _packs(raw) -> list[PackRequest]:
     if raw in (None, ""):
         return []
     if not isinstance(raw, list) or len(raw) > MAX_PACKS:
-        raise InvalidInput(f"traffic_packs is a list of at most {MAX_PACKS} packs.", field="traffic_packs")
+        raise InvalidInput(
+            f"traffic_packs is a list of at most {MAX_PACKS} packs.", field="traffic_packs"
+        )
     packs = []
     for index, pack in enumerate(raw):
         if not isinstance(pack, dict) or not isinstance(pack.get("item"), str):
-            raise InvalidInput(f"Pack {index + 1}: give an item and a capacity.", field="traffic_packs")
+            raise InvalidInput(
+                f"Pack {index + 1}: give an item and a capacity.", field="traffic_packs"
+            )
         capacity = pack.get("capacity")
         if isinstance(capacity, bool) or not isinstance(capacity, int) or not 0 < capacity < 2**62:
-            raise InvalidInput(f"Pack {index + 1}: the capacity is a positive whole number.", field="traffic_packs")
+            raise InvalidInput(
+                f"Pack {index + 1}: the capacity is a positive whole number.", field="traffic_packs"
+            )
         packs.append(PackRequest(item_code=pack["item"], capacity=capacity))
     return packs
 
@@ -103,11 +127,16 @@ def _pack_lines(packs: list[PackRequest], days: int) -> list[QuoteLine]:
     for index, pack in enumerate(packs):
         spec = specs.get(pack.item_code)
         if spec is None:
-            raise InvalidInput(f"Pack {index + 1}: no traffic pack is sold for {pack.item_code!r}.", field="traffic_packs")
+            raise InvalidInput(
+                f"Pack {index + 1}: no traffic pack is sold for {pack.item_code!r}.",
+                field="traffic_packs",
+            )
         try:
             daily = traffic_pack_daily_price(spec=spec, capacity=pack.capacity, tiers=tiers)
         except InvalidInput as error:
-            raise InvalidInput(f"Pack {index + 1}: {error.message}", field="traffic_packs") from None
+            raise InvalidInput(
+                f"Pack {index + 1}: {error.message}", field="traffic_packs"
+            ) from None
         lines.append(
             QuoteLine(
                 description=f"Traffic pack {spec.item.name} {pack.capacity:,}/day × {days} days",
@@ -139,7 +168,10 @@ def _subscription(account: Account, raw) -> Subscription:
 def _workspace_ids(raw) -> list[int]:
     if not isinstance(raw, list) or not raw:
         raise InvalidInput("Choose the workspaces, in priority order.", field="workspaces")
-    ids = [parse_id(value) if not isinstance(value, bool) and isinstance(value, int) else None for value in raw]
+    ids = [
+        parse_id(value) if not isinstance(value, bool) and isinstance(value, int) else None
+        for value in raw
+    ]
     if None in ids:
         raise InvalidInput("Workspace ids are positive whole numbers.", field="workspaces")
     return ids
@@ -158,11 +190,15 @@ def order_quote(*, account: Account, data: dict, today: date) -> Quote:
         workspace_ids = _workspace_ids(data.get("workspaces"))
         workspaces = validate_workspace_ids(account=account, workspace_ids=workspace_ids)
         end = today + timedelta(days=plan.term_days - 1)
-        refuse_bound_elsewhere(workspaces=workspaces, valid_from=today, valid_to=end + ONE_DAY, subscription_id=None)
+        refuse_bound_elsewhere(
+            workspaces=workspaces, valid_from=today, valid_to=end + ONE_DAY, subscription_id=None
+        )
         packs = _packs(data.get("traffic_packs"))
         lines = [QuoteLine(f"{plan.name}, {today} → {end}", 1, plan.price, plan.price)]
         lines += _pack_lines(packs, plan.term_days)
-        return Quote(kind, lines, _total(lines), plan=plan, workspace_ids=workspace_ids, packs=packs)
+        return Quote(
+            kind, lines, _total(lines), plan=plan, workspace_ids=workspace_ids, packs=packs
+        )
 
     if kind == OrderKind.PREPAID_CARD:
         face_value = parse_amount(data.get("face_value"), field="face_value")
@@ -171,7 +207,11 @@ def order_quote(*, account: Account, data: dict, today: date) -> Quote:
         lines = [QuoteLine(f"Prepaid card {face_value:,.2f}", 1, face_value, face_value)]
         tier = voucher_grant_tier_for_card(face_value=face_value)
         if tier is not None:
-            lines.append(QuoteLine(f"Full-reduction voucher {tier.voucher_amount:,.2f} included", 1, ZERO, ZERO))
+            lines.append(
+                QuoteLine(
+                    f"Full-reduction voucher {tier.voucher_amount:,.2f} included", 1, ZERO, ZERO
+                )
+            )
         return Quote(kind, lines, face_value, face_value=face_value)
 
     subscription = _subscription(account, data.get("subscription"))
@@ -196,11 +236,19 @@ def order_quote(*, account: Account, data: dict, today: date) -> Quote:
         if plan.pk == current.pk:
             raise InvalidInput(f"The subscription is already on {plan.name}.", field="plan")
         if plan.price <= current.price:
-            raise InvalidInput(f"A plan can only be upgraded: {plan.name} is not dearer than {current.name}.", field="plan")
+            raise InvalidInput(
+                f"A plan can only be upgraded: {plan.name} is not dearer than {current.name}.",
+                field="plan",
+            )
         remaining = days_between(today, subscription.end_date)
         term = days_between(subscription.start_date, subscription.end_date)
         amount = round_money((plan.price - current.price) * remaining / term)
-        line = QuoteLine(f"Upgrade {current.name} → {plan.name}, {remaining} of {term} days", remaining, plan.price - current.price, amount)
+        line = QuoteLine(
+            f"Upgrade {current.name} → {plan.name}, {remaining} of {term} days",
+            remaining,
+            plan.price - current.price,
+            amount,
+        )
         return Quote(kind, [line], amount, plan=plan, subscription=subscription)
 
     # renewal
@@ -208,7 +256,12 @@ def order_quote(*, account: Account, data: dict, today: date) -> Quote:
         raise Conflict(f"Subscription #{subscription.pk} is already renewed.")
     plan = subscription_plan_on(subscription=subscription, day=subscription.end_date)
     start = subscription.end_date + ONE_DAY
-    line = QuoteLine(f"Renewal: {plan.name}, {start} → {start + timedelta(days=plan.term_days - 1)}", 1, plan.price, plan.price)
+    line = QuoteLine(
+        f"Renewal: {plan.name}, {start} → {start + timedelta(days=plan.term_days - 1)}",
+        1,
+        plan.price,
+        plan.price,
+    )
     return Quote(kind, [line], plan.price, plan=plan, subscription=subscription)
 
 
@@ -225,8 +278,12 @@ class PaymentPlan:
     def as_dict(self) -> dict:
         return {
             "cash": f"{self.cash:.2f}",
-            "prepaid_cards": [{"id": card.pk, "amount": f"{amount:.2f}"} for card, amount in self.cards],
-            "vouchers": [{"id": voucher.pk, "amount": f"{amount:.2f}"} for voucher, amount in self.vouchers],
+            "prepaid_cards": [
+                {"id": card.pk, "amount": f"{amount:.2f}"} for card, amount in self.cards
+            ],
+            "vouchers": [
+                {"id": voucher.pk, "amount": f"{amount:.2f}"} for voucher, amount in self.vouchers
+            ],
         }
 
 
@@ -235,13 +292,17 @@ def suggest_payment(*, account: Account, quote: Quote, now: datetime) -> dict:
     remaining = quote.total
     vouchers, cards = [], []
     if quote.vouchers_allowed:
-        for voucher in usable(Voucher.objects.filter(account=account), now=now).order_by("expires_at", "pk"):
+        for voucher in usable(Voucher.objects.filter(account=account), now=now).order_by(
+            "expires_at", "pk"
+        ):
             part = min(voucher.balance, remaining)
             if part > 0:
                 vouchers.append((voucher, part))
                 remaining -= part
     if quote.cards_allowed:
-        for card in usable(PrepaidCard.objects.filter(account=account), now=now).order_by("expires_at", "pk"):
+        for card in usable(PrepaidCard.objects.filter(account=account), now=now).order_by(
+            "expires_at", "pk"
+        ):
             part = min(card.balance, remaining)
             if part > 0:
                 cards.append((card, part))
@@ -257,10 +318,14 @@ def _parts(raw, field: str) -> list[tuple[int, Decimal]]:
     parts = []
     for index, part in enumerate(raw):
         if not isinstance(part, dict):
-            raise InvalidInput(f"Part {index + 1}: give an id and an amount.", field=f"payment.{field}")
+            raise InvalidInput(
+                f"Part {index + 1}: give an id and an amount.", field=f"payment.{field}"
+            )
         pk = part.get("id")
         if isinstance(pk, bool) or not isinstance(pk, int) or parse_id(pk) is None:
-            raise InvalidInput(f"Part {index + 1}: the id is a positive whole number.", field=f"payment.{field}")
+            raise InvalidInput(
+                f"Part {index + 1}: the id is a positive whole number.", field=f"payment.{field}"
+            )
         parts.append((pk, parse_amount(part.get("amount"), field=f"payment.{field}")))
     if len({pk for pk, _ in parts}) != len(parts):
         raise InvalidInput("Each instrument can appear only once.", field=f"payment.{field}")
@@ -271,9 +336,15 @@ def parse_payment(raw) -> tuple[Decimal, list[tuple[int, Decimal]], list[tuple[i
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
-        raise InvalidInput("payment is an object with cash, prepaid_cards and vouchers.", field="payment")
+        raise InvalidInput(
+            "payment is an object with cash, prepaid_cards and vouchers.", field="payment"
+        )
     cash = parse_amount(raw.get("cash", "0"), field="payment.cash", allow_zero=True)
-    return cash, _parts(raw.get("prepaid_cards"), "prepaid_cards"), _parts(raw.get("vouchers"), "vouchers")
+    return (
+        cash,
+        _parts(raw.get("prepaid_cards"), "prepaid_cards"),
+        _parts(raw.get("vouchers"), "vouchers"),
+    )
 
 
 def _lock_parts(model, account: Account, parts, now: datetime, label: str):
@@ -282,7 +353,9 @@ def _lock_parts(model, account: Account, parts, now: datetime, label: str):
         return []
     found = {
         instrument.pk: instrument
-        for instrument in model.objects.select_for_update().filter(pk__in=[pk for pk, _ in parts]).order_by("pk")
+        for instrument in model.objects.select_for_update()
+        .filter(pk__in=[pk for pk, _ in parts])
+        .order_by("pk")
     }
     locked = []
     for pk, amount in parts:
@@ -292,7 +365,9 @@ def _lock_parts(model, account: Account, parts, now: datetime, label: str):
         if instrument.expires_at <= now:
             raise Conflict(f"The {label} #{pk} expired on {instrument.expires_at:%Y-%m-%d}.")
         if instrument.balance < amount:
-            raise Conflict(f"The {label} #{pk} has {instrument.balance:,.2f} left, less than {amount:,.2f}.")
+            raise Conflict(
+                f"The {label} #{pk} has {instrument.balance:,.2f} left, less than {amount:,.2f}."
+            )
         locked.append((instrument, amount))
     return locked
 
@@ -302,31 +377,66 @@ def fingerprint(data: dict, payment) -> str:
     return hashlib.sha256(body.encode()).hexdigest()
 
 
-def _fulfil(*, quote: Quote, account: Account, order: Order, wallet: Wallet, actor, now: datetime, today: date):
+def _fulfil(
+    *,
+    quote: Quote,
+    account: Account,
+    order: Order,
+    wallet: Wallet,
+    actor,
+    now: datetime,
+    today: date,
+):
     if quote.kind == OrderKind.NEW_PACKAGE:
         return subscription_create(
-            account=account, plan=quote.plan, start_date=today, workspace_ids=quote.workspace_ids,
-            traffic_packs=quote.packs, actor=actor,
+            account=account,
+            plan=quote.plan,
+            start_date=today,
+            workspace_ids=quote.workspace_ids,
+            traffic_packs=quote.packs,
+            actor=actor,
         )
     if quote.kind == OrderKind.TRAFFIC_PACKS:
-        subscription_add_traffic_packs(subscription=quote.subscription, traffic_packs=quote.packs, start_date=today)
+        subscription_add_traffic_packs(
+            subscription=quote.subscription, traffic_packs=quote.packs, start_date=today
+        )
         return quote.subscription
     if quote.kind == OrderKind.UPGRADE:
-        subscription_change_plan(subscription=quote.subscription, plan=quote.plan, effective_from=today)
+        subscription_change_plan(
+            subscription=quote.subscription, plan=quote.plan, effective_from=today
+        )
         return quote.subscription
     if quote.kind == OrderKind.RENEWAL:
         return subscription_renew(subscription=quote.subscription, today=today, actor=actor)
     card = prepaid_card_issue(
-        account_id=account.pk, amount=quote.face_value, actor=actor, now=now,
-        source=PrepaidCard.Source.PURCHASE, order=order, wallet=wallet,
+        account_id=account.pk,
+        amount=quote.face_value,
+        actor=actor,
+        now=now,
+        source=PrepaidCard.Source.PURCHASE,
+        order=order,
+        wallet=wallet,
     )
     tier = voucher_grant_tier_for_card(face_value=quote.face_value)
     if tier is not None:
         voucher_issue(
-            account_id=account.pk, amount=tier.voucher_amount, kind=Voucher.Kind.FULL_REDUCTION,
-            valid_days=tier.voucher_valid_days, actor=actor, now=now, granted_by=order,
+            account_id=account.pk,
+            amount=tier.voucher_amount,
+            kind=Voucher.Kind.FULL_REDUCTION,
+            valid_days=tier.voucher_valid_days,
+            actor=actor,
+            now=now,
+            granted_by=order,
         )
-    order.lines = [*order.lines, {"description": f"Card {card.number}", "quantity": 1, "unit_price": "0.00", "amount": "0.00"}]
+    order.lines = [
+        *order.lines,
+        {
+            "description": f"Card {card.number}",
+            "quantity": 1,
+            "unit_price": "0.00",
+            "amount": "0.00",
+        },
+    ]
     return None
 
 
@@ -347,7 +457,9 @@ def order_place(
         with transaction.atomic(durable=True):
             wallet = wallet_lock(account_id=account.pk)  # serializes the account's checkouts
             if idempotency_key:
-                existing = Order.objects.filter(account=account, idempotency_key=idempotency_key).first()
+                existing = Order.objects.filter(
+                    account=account, idempotency_key=idempotency_key
+                ).first()
                 if existing is not None:
                     if existing.request_fingerprint != request_print:
                         raise Conflict("This Idempotency-Key was used for a different order.")
@@ -355,47 +467,108 @@ def order_place(
             quote = order_quote(account=account, data=data, today=today)
             cash, card_parts, voucher_parts = parse_payment(payment)
             if voucher_parts and not quote.vouchers_allowed:
-                raise InvalidInput("A prepaid card is bought with cash only.", field="payment.vouchers")
+                raise InvalidInput(
+                    "A prepaid card is bought with cash only.", field="payment.vouchers"
+                )
             if card_parts and not quote.cards_allowed:
-                raise InvalidInput("A prepaid card is bought with cash only.", field="payment.prepaid_cards")
-            paid = cash + sum((amount for _, amount in card_parts), ZERO) + sum((a for _, a in voucher_parts), ZERO)
+                raise InvalidInput(
+                    "A prepaid card is bought with cash only.", field="payment.prepaid_cards"
+                )
+            paid = (
+                cash
+                + sum((amount for _, amount in card_parts), ZERO)
+                + sum((a for _, a in voucher_parts), ZERO)
+            )
             if paid != quote.total:
                 raise InvalidInput(
-                    f"The payment adds up to ¥{paid:,.2f}; the total is ¥{quote.total:,.2f}.", field="payment"
+                    f"The payment adds up to ¥{paid:,.2f}; the total is ¥{quote.total:,.2f}.",
+                    field="payment",
                 )
             vouchers = _lock_parts(Voucher, account, voucher_parts, now, "voucher")
             cards = _lock_parts(PrepaidCard, account, card_parts, now, "prepaid card")
             if cash > wallet.cash_balance:
-                raise Conflict(f"The cash balance is ¥{wallet.cash_balance:,.2f}, less than ¥{cash:,.2f}.")
+                raise Conflict(
+                    f"The cash balance is ¥{wallet.cash_balance:,.2f}, less than ¥{cash:,.2f}."
+                )
             order = Order.objects.create(
-                account=account, kind=quote.kind, total=quote.total, lines=[line.as_dict() for line in quote.lines],
-                request=data, payment=PaymentPlan(cash, cards, vouchers).as_dict(), idempotency_key=idempotency_key or None,
-                request_fingerprint=request_print, created_by=membership.user, created_at=now, paid_at=now,
+                account=account,
+                kind=quote.kind,
+                total=quote.total,
+                lines=[line.as_dict() for line in quote.lines],
+                request=data,
+                payment=PaymentPlan(cash, cards, vouchers).as_dict(),
+                idempotency_key=idempotency_key or None,
+                request_fingerprint=request_print,
+                created_by=membership.user,
+                created_at=now,
+                paid_at=now,
             )
             entries = []
             actor = membership.user
             for voucher, amount in vouchers:
                 voucher.balance -= amount
                 voucher.save(update_fields=["balance"])
-                entries.append(entry(wallet=wallet, instrument=Instrument.VOUCHER, voucher=voucher, amount=-amount,
-                                     balance_after=voucher.balance, kind=EntryKind.ORDER_PAYMENT, order=order, actor=actor, now=now))
+                entries.append(
+                    entry(
+                        wallet=wallet,
+                        instrument=Instrument.VOUCHER,
+                        voucher=voucher,
+                        amount=-amount,
+                        balance_after=voucher.balance,
+                        kind=EntryKind.ORDER_PAYMENT,
+                        order=order,
+                        actor=actor,
+                        now=now,
+                    )
+                )
             for card, amount in cards:
                 card.balance -= amount
                 card.save(update_fields=["balance"])
-                entries.append(entry(wallet=wallet, instrument=Instrument.PREPAID_CARD, prepaid_card=card, amount=-amount,
-                                     balance_after=card.balance, kind=EntryKind.ORDER_PAYMENT, order=order, actor=actor, now=now))
+                entries.append(
+                    entry(
+                        wallet=wallet,
+                        instrument=Instrument.PREPAID_CARD,
+                        prepaid_card=card,
+                        amount=-amount,
+                        balance_after=card.balance,
+                        kind=EntryKind.ORDER_PAYMENT,
+                        order=order,
+                        actor=actor,
+                        now=now,
+                    )
+                )
             if cash:
                 wallet.cash_balance -= cash
                 save_wallet(wallet)
-                entries.append(entry(wallet=wallet, instrument=Instrument.CASH, amount=-cash, balance_after=wallet.cash_balance,
-                                     kind=EntryKind.ORDER_PAYMENT, order=order, actor=actor, now=now))
+                entries.append(
+                    entry(
+                        wallet=wallet,
+                        instrument=Instrument.CASH,
+                        amount=-cash,
+                        balance_after=wallet.cash_balance,
+                        kind=EntryKind.ORDER_PAYMENT,
+                        order=order,
+                        actor=actor,
+                        now=now,
+                    )
+                )
             LedgerEntry.objects.bulk_create(entries)
-            order.subscription = _fulfil(quote=quote, account=account, order=order, wallet=wallet, actor=actor, now=now, today=today)
+            order.subscription = _fulfil(
+                quote=quote,
+                account=account,
+                order=order,
+                wallet=wallet,
+                actor=actor,
+                now=now,
+                today=today,
+            )
             order.save(update_fields=["subscription", "lines"])
             return order, True
     except IntegrityError:
         if idempotency_key:  # a concurrent request with the same key won the race
-            existing = Order.objects.filter(account=account, idempotency_key=idempotency_key).first()
+            existing = Order.objects.filter(
+                account=account, idempotency_key=idempotency_key
+            ).first()
             if existing is not None and existing.request_fingerprint == request_print:
                 return existing, False
         raise

@@ -26,7 +26,14 @@ def _send(account_id: int, subject: str, body: str, roles: tuple[str, ...] = (Ro
     if recipients:
         name = Account.objects.filter(pk=account_id).values_list("name", flat=True).first() or ""
         send_mass_mail(
-            [(f"[Billing Center] {name}: {subject}", body, settings.DEFAULT_FROM_EMAIL, recipients)],
+            [
+                (
+                    f"[Billing Center] {name}: {subject}",
+                    body,
+                    settings.DEFAULT_FROM_EMAIL,
+                    recipients,
+                )
+            ],
             fail_silently=True,
         )
 
@@ -36,7 +43,8 @@ def on_commit_arrears_started(*, account_id: int, amount: Decimal, lock_on: date
         lambda: _send(
             account_id,
             "your account is in arrears",
-            f"Your account owes {format_cny(amount)}. Unless the debt is paid, its workspaces will be "
+            f"Your account owes {format_cny(amount)}. Unless the debt is paid, its workspaces "
+            "will be "
             f"locked on {lock_on:%Y-%m-%d}. A cash credit or a prepaid card pays the debt first.",
         )
     )
@@ -66,7 +74,11 @@ def on_commit_locked(*, account_id: int, amount: Decimal) -> None:
 
 def on_commit_arrears_cleared(*, account_id: int) -> None:
     transaction.on_commit(
-        lambda: _send(account_id, "debt paid", "Your account owes nothing any more; its workspaces are active.")
+        lambda: _send(
+            account_id,
+            "debt paid",
+            "Your account owes nothing any more; its workspaces are active.",
+        )
     )
 
 

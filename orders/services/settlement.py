@@ -35,11 +35,25 @@ def _take(instruments, amount: Decimal, **entry_fields) -> tuple[Decimal, list[L
         instrument.save(update_fields=["balance"])
         paid += part
         if isinstance(instrument, Voucher):
-            entries.append(entry(instrument=Instrument.VOUCHER, voucher=instrument, amount=-part,
-                                 balance_after=instrument.balance, **entry_fields))
+            entries.append(
+                entry(
+                    instrument=Instrument.VOUCHER,
+                    voucher=instrument,
+                    amount=-part,
+                    balance_after=instrument.balance,
+                    **entry_fields,
+                )
+            )
         else:
-            entries.append(entry(instrument=Instrument.PREPAID_CARD, prepaid_card=instrument, amount=-part,
-                                 balance_after=instrument.balance, **entry_fields))
+            entries.append(
+                entry(
+                    instrument=Instrument.PREPAID_CARD,
+                    prepaid_card=instrument,
+                    amount=-part,
+                    balance_after=instrument.balance,
+                    **entry_fields,
+                )
+            )
     return paid, entries
 
 
@@ -50,7 +64,9 @@ def bills_settle(*, bills: list[DailyBill], now: datetime) -> None:
     spend_alerts_check(bills=bills, now=now)
     owing = [bill for bill in bills if bill.total > 0]
     not_voucher_payable = dict(
-        DailyBillLine.objects.filter(bill_id__in=[bill.pk for bill in owing], item__voucher_payable=False)
+        DailyBillLine.objects.filter(
+            bill_id__in=[bill.pk for bill in owing], item__voucher_payable=False
+        )
         .values("bill_id")
         .annotate(amount=Sum("amount"))
         .values_list("bill_id", "amount")
@@ -69,12 +85,25 @@ def bills_settle(*, bills: list[DailyBill], now: datetime) -> None:
     for account_id in sorted(by_account):
         wallet = wallets[account_id]
         own_vouchers = [voucher for voucher in vouchers if voucher.account_id == account_id]
-        ordinary = sorted((v for v in own_vouchers if v.kind == Voucher.Kind.ORDINARY), key=lambda v: (v.expires_at, v.pk))
-        reduction = sorted((v for v in own_vouchers if v.kind == Voucher.Kind.FULL_REDUCTION), key=lambda v: (v.expires_at, v.pk))
-        own_cards = sorted((c for c in cards if c.account_id == account_id), key=lambda c: (c.expires_at, c.pk))
+        ordinary = sorted(
+            (v for v in own_vouchers if v.kind == Voucher.Kind.ORDINARY),
+            key=lambda v: (v.expires_at, v.pk),
+        )
+        reduction = sorted(
+            (v for v in own_vouchers if v.kind == Voucher.Kind.FULL_REDUCTION),
+            key=lambda v: (v.expires_at, v.pk),
+        )
+        own_cards = sorted(
+            (c for c in cards if c.account_id == account_id), key=lambda c: (c.expires_at, c.pk)
+        )
         arrears_before = wallet.arrears
         for bill in sorted(by_account[account_id], key=lambda bill: bill.workspace_id):
-            fields = {"wallet": wallet, "kind": EntryKind.BILL_PAYMENT, "daily_bill": bill, "now": now}
+            fields = {
+                "wallet": wallet,
+                "kind": EntryKind.BILL_PAYMENT,
+                "daily_bill": bill,
+                "now": now,
+            }
             voucher_part = bill.total - not_voucher_payable.get(bill.pk, ZERO)
             from_ordinary, taken = _take(ordinary, voucher_part, **fields)
             entries += taken
@@ -87,24 +116,47 @@ def bills_settle(*, bills: list[DailyBill], now: datetime) -> None:
             from_cash = min(wallet.cash_balance, remaining)
             if from_cash:
                 wallet.cash_balance -= from_cash
-                entries.append(entry(instrument=Instrument.CASH, amount=-from_cash, balance_after=wallet.cash_balance, **fields))
+                entries.append(
+                    entry(
+                        instrument=Instrument.CASH,
+                        amount=-from_cash,
+                        balance_after=wallet.cash_balance,
+                        **fields,
+                    )
+                )
             owed = remaining - from_cash
             if owed:
                 wallet.arrears += owed
                 entries.append(
-                    entry(instrument=Instrument.ARREARS, amount=owed, balance_after=wallet.arrears,
-                          **{**fields, "kind": EntryKind.ARREARS_INCURRED})
+                    entry(
+                        instrument=Instrument.ARREARS,
+                        amount=owed,
+                        balance_after=wallet.arrears,
+                        **{**fields, "kind": EntryKind.ARREARS_INCURRED},
+                    )
                 )
             settlements.append(
                 BillSettlement(
-                    bill_id=bill.pk, account_id=account_id, day=bill.day, ordinary_vouchers=from_ordinary,
-                    full_reduction_vouchers=from_reduction, prepaid_cards=from_cards, cash=from_cash,
-                    arrears=owed, settled_at=now,
+                    bill_id=bill.pk,
+                    account_id=account_id,
+                    day=bill.day,
+                    ordinary_vouchers=from_ordinary,
+                    full_reduction_vouchers=from_reduction,
+                    prepaid_cards=from_cards,
+                    cash=from_cash,
+                    arrears=owed,
+                    settled_at=now,
                 )
             )
         save_wallet(wallet)
-        if wallet.arrears > 0 and arrears_before == 0 and account_arrears_start(account_id=account_id, since=now):
+        if (
+            wallet.arrears > 0
+            and arrears_before == 0
+            and account_arrears_start(account_id=account_id, since=now)
+        ):
             lock_on = (now + timedelta(days=settings.BILLING_LOCK_AFTER_DAYS)).date()
-            notifications.on_commit_arrears_started(account_id=account_id, amount=wallet.arrears, lock_on=lock_on)
+            notifications.on_commit_arrears_started(
+                account_id=account_id, amount=wallet.arrears, lock_on=lock_on
+            )
     LedgerEntry.objects.bulk_create(entries, batch_size=5000)
     BillSettlement.objects.bulk_create(settlements, batch_size=5000)

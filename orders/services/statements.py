@@ -27,7 +27,9 @@ def statement_compute(*, account: Account, month: date, now: datetime) -> Statem
     """The statement of one month, unsaved (also what the page shows for the current month)."""
     first, following = month_bounds(month)
     bills = DailyBill.objects.filter(account=account, day__gte=first, day__lt=following)
-    settlements = BillSettlement.objects.filter(account=account, day__gte=first, day__lt=following).aggregate(
+    settlements = BillSettlement.objects.filter(
+        account=account, day__gte=first, day__lt=following
+    ).aggregate(
         vouchers=_money(Sum("ordinary_vouchers") + Sum("full_reduction_vouchers")),
         cards=_money(Sum("prepaid_cards")),
         cash=_money(Sum("cash")),
@@ -57,13 +59,21 @@ def statement_compute(*, account: Account, month: date, now: datetime) -> Statem
 def statements_generate(*, month: date, now: datetime) -> int:
     """Write the statement of `month` for every account that had activity; idempotent."""
     first, following = month_bounds(month)
-    active = set(DailyBill.objects.filter(day__gte=first, day__lt=following).values_list("account_id", flat=True))
-    active |= set(
-        Order.objects.filter(paid_at__gte=day_start(first), paid_at__lt=day_start(following)).values_list(
+    active = set(
+        DailyBill.objects.filter(day__gte=first, day__lt=following).values_list(
             "account_id", flat=True
         )
     )
-    active |= set(LedgerEntry.objects.filter(instrument=Instrument.ARREARS).values_list("account_id", flat=True))
+    active |= set(
+        Order.objects.filter(
+            paid_at__gte=day_start(first), paid_at__lt=day_start(following)
+        ).values_list("account_id", flat=True)
+    )
+    active |= set(
+        LedgerEntry.objects.filter(instrument=Instrument.ARREARS).values_list(
+            "account_id", flat=True
+        )
+    )
     written = 0
     for account in Account.objects.filter(pk__in=active).order_by("pk"):
         if Statement.objects.filter(account=account, month=first).exists():

@@ -12,8 +12,8 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.db.models import Q
 
-from common.exceptions import Conflict, InvalidInput, NotFound
-from common.money import ZERO, round_money
+from common.exceptions import Conflict, InvalidInput
+from common.money import round_money
 from orders.models import EntryKind, Instrument, LedgerEntry, PrepaidCard, Voucher, Wallet
 from orders.services import notifications
 from workspaces.services import account_arrears_clear
@@ -24,8 +24,8 @@ PREPAID_CARD_STEP = Decimal("100")
 
 def parse_amount(value, *, field: str, allow_zero: bool = False) -> Decimal:
     """A money amount from input: a number with at most 2 decimals, positive (or zero)."""
-    if isinstance(value, bool) or isinstance(value, float):
-        raise InvalidInput("Give the amount as a string such as \"100.00\".", field=field)
+    if isinstance(value, bool | float):
+        raise InvalidInput('Give the amount as a string such as "100.00".', field=field)
     try:
         amount = Decimal(str(value).strip())
     except ArithmeticError:
@@ -35,7 +35,9 @@ def parse_amount(value, *, field: str, allow_zero: bool = False) -> Decimal:
     if amount != amount.quantize(Decimal("0.01")):
         raise InvalidInput("Use at most 2 decimals.", field=field)
     if amount < 0 or (amount == 0 and not allow_zero):
-        raise InvalidInput("Must be more than zero." if not allow_zero else "Must not be negative.", field=field)
+        raise InvalidInput(
+            "Must be more than zero." if not allow_zero else "Must not be negative.", field=field
+        )
     if amount > MAX_AMOUNT:
         raise InvalidInput("Too large.", field=field)
     return round_money(amount)
@@ -97,7 +99,12 @@ def save_wallet(wallet: Wallet) -> None:
 
 
 def pay_debt_first(
-    *, wallet: Wallet, now: datetime, actor=None, card: PrepaidCard | None = None, reference: str = ""
+    *,
+    wallet: Wallet,
+    now: datetime,
+    actor=None,
+    card: PrepaidCard | None = None,
+    reference: str = "",
 ) -> list[LedgerEntry]:
     """Pay the arrears from cash (or from a just-bought card); unlock when the debt reaches 0."""
     if wallet.arrears <= 0:
@@ -110,8 +117,17 @@ def pay_debt_first(
         card.balance -= paid
         card.save(update_fields=["balance"])
         entries.append(
-            entry(wallet=wallet, instrument=Instrument.PREPAID_CARD, prepaid_card=card, amount=-paid,
-                  balance_after=card.balance, kind=EntryKind.ARREARS_PAID, now=now, actor=actor, reference=reference)
+            entry(
+                wallet=wallet,
+                instrument=Instrument.PREPAID_CARD,
+                prepaid_card=card,
+                amount=-paid,
+                balance_after=card.balance,
+                kind=EntryKind.ARREARS_PAID,
+                now=now,
+                actor=actor,
+                reference=reference,
+            )
         )
     else:
         paid = min(wallet.arrears, wallet.cash_balance)
@@ -119,13 +135,29 @@ def pay_debt_first(
             return []
         wallet.cash_balance -= paid
         entries.append(
-            entry(wallet=wallet, instrument=Instrument.CASH, amount=-paid, balance_after=wallet.cash_balance,
-                  kind=EntryKind.ARREARS_PAID, now=now, actor=actor, reference=reference)
+            entry(
+                wallet=wallet,
+                instrument=Instrument.CASH,
+                amount=-paid,
+                balance_after=wallet.cash_balance,
+                kind=EntryKind.ARREARS_PAID,
+                now=now,
+                actor=actor,
+                reference=reference,
+            )
         )
     wallet.arrears -= paid
     entries.append(
-        entry(wallet=wallet, instrument=Instrument.ARREARS, amount=-paid, balance_after=wallet.arrears,
-              kind=EntryKind.ARREARS_PAID, now=now, actor=actor, reference=reference)
+        entry(
+            wallet=wallet,
+            instrument=Instrument.ARREARS,
+            amount=-paid,
+            balance_after=wallet.arrears,
+            kind=EntryKind.ARREARS_PAID,
+            now=now,
+            actor=actor,
+            reference=reference,
+        )
     )
     save_wallet(wallet)
     if wallet.arrears == 0 and account_arrears_clear(account_id=wallet.account_id):
@@ -144,8 +176,16 @@ def cash_credit(*, account_id: int, amount, reference: str, actor=None, now: dat
         wallet.cash_balance += amount
         save_wallet(wallet)
         entries = [
-            entry(wallet=wallet, instrument=Instrument.CASH, amount=amount, balance_after=wallet.cash_balance,
-                  kind=EntryKind.CASH_CREDIT, now=now, actor=actor, reference=reference[:200])
+            entry(
+                wallet=wallet,
+                instrument=Instrument.CASH,
+                amount=amount,
+                balance_after=wallet.cash_balance,
+                kind=EntryKind.CASH_CREDIT,
+                now=now,
+                actor=actor,
+                reference=reference[:200],
+            )
         ]
         entries += pay_debt_first(wallet=wallet, now=now, actor=actor, reference=reference[:200])
         LedgerEntry.objects.bulk_create(entries)
@@ -153,14 +193,24 @@ def cash_credit(*, account_id: int, amount, reference: str, actor=None, now: dat
 
 
 def _valid_days(valid_days: int) -> int:
-    if isinstance(valid_days, bool) or not isinstance(valid_days, int) or not 1 <= valid_days <= 3660:
+    if (
+        isinstance(valid_days, bool)
+        or not isinstance(valid_days, int)
+        or not 1 <= valid_days <= 3660
+    ):
         raise InvalidInput("Validity is 1 to 3,660 days.", field="valid_days")
     return valid_days
 
 
 def voucher_issue(
-    *, account_id: int | None, amount, kind: str = Voucher.Kind.ORDINARY, valid_days: int = 365,
-    actor=None, now: datetime, granted_by=None,
+    *,
+    account_id: int | None,
+    amount,
+    kind: str = Voucher.Kind.ORDINARY,
+    valid_days: int = 365,
+    actor=None,
+    now: datetime,
+    granted_by=None,
 ) -> Voucher:
     """A voucher for an account, or (account_id None) an activation code to redeem once."""
     amount = parse_amount(amount, field="amount")
@@ -179,17 +229,35 @@ def voucher_issue(
             granted_by=granted_by,
         )
         if account_id:
-            wallet = Wallet.objects.get(account_id=account_id) if granted_by else wallet_lock(account_id=account_id)
+            wallet = (
+                Wallet.objects.get(account_id=account_id)
+                if granted_by
+                else wallet_lock(account_id=account_id)
+            )
             LedgerEntry.objects.create(
-                **_fields(entry(wallet=wallet, instrument=Instrument.VOUCHER, voucher=voucher, amount=amount,
-                                balance_after=amount, kind=EntryKind.GRANT if granted_by else EntryKind.ISSUE,
-                                now=now, actor=actor, order=granted_by))
+                **_fields(
+                    entry(
+                        wallet=wallet,
+                        instrument=Instrument.VOUCHER,
+                        voucher=voucher,
+                        amount=amount,
+                        balance_after=amount,
+                        kind=EntryKind.GRANT if granted_by else EntryKind.ISSUE,
+                        now=now,
+                        actor=actor,
+                        order=granted_by,
+                    )
+                )
             )
     return voucher
 
 
 def _fields(unsaved: LedgerEntry) -> dict:
-    return {field.attname: getattr(unsaved, field.attname) for field in LedgerEntry._meta.concrete_fields if field.attname != "id"}
+    return {
+        field.attname: getattr(unsaved, field.attname)
+        for field in LedgerEntry._meta.concrete_fields
+        if field.attname != "id"
+    }
 
 
 def voucher_redeem(*, account_id: int, code: str, actor=None, now: datetime) -> Voucher:
@@ -210,9 +278,19 @@ def voucher_redeem(*, account_id: int, code: str, actor=None, now: datetime) -> 
         voucher.redeemed_at = now
         voucher.save(update_fields=["account", "redeemed_at"])
         LedgerEntry.objects.create(
-            **_fields(entry(wallet=wallet, instrument=Instrument.VOUCHER, voucher=voucher, amount=voucher.balance,
-                            balance_after=voucher.balance, kind=EntryKind.REDEEM, now=now, actor=actor,
-                            reference=f"code {code}"))
+            **_fields(
+                entry(
+                    wallet=wallet,
+                    instrument=Instrument.VOUCHER,
+                    voucher=voucher,
+                    amount=voucher.balance,
+                    balance_after=voucher.balance,
+                    kind=EntryKind.REDEEM,
+                    now=now,
+                    actor=actor,
+                    reference=f"code {code}",
+                )
+            )
         )
     return voucher
 
@@ -222,25 +300,52 @@ def _card_number() -> str:
 
 
 def prepaid_card_issue(
-    *, account_id: int, amount, valid_days: int = 365, actor=None, now: datetime,
-    source: str = PrepaidCard.Source.PARTNER, order=None, wallet: Wallet | None = None,
+    *,
+    account_id: int,
+    amount,
+    valid_days: int = 365,
+    actor=None,
+    now: datetime,
+    source: str = PrepaidCard.Source.PARTNER,
+    order=None,
+    wallet: Wallet | None = None,
 ) -> PrepaidCard:
     """A prepaid card of a multiple of ¥100, bound to the account; it pays the debt first."""
     amount = parse_amount(amount, field="face_value" if order else "amount")
     if amount % PREPAID_CARD_STEP:
-        raise InvalidInput("A prepaid card's value is a multiple of ¥100.", field="face_value" if order else "amount")
+        raise InvalidInput(
+            "A prepaid card's value is a multiple of ¥100.",
+            field="face_value" if order else "amount",
+        )
     valid_days = _valid_days(valid_days)
     with transaction.atomic():
         wallet = wallet or wallet_lock(account_id=account_id)
         card = PrepaidCard.objects.create(
-            account_id=account_id, number=_card_number(), face_value=amount, balance=amount, source=source,
-            issued_at=now, expires_at=now + timedelta(days=valid_days), order=order,
+            account_id=account_id,
+            number=_card_number(),
+            face_value=amount,
+            balance=amount,
+            source=source,
+            issued_at=now,
+            expires_at=now + timedelta(days=valid_days),
+            order=order,
         )
         entries = [
-            entry(wallet=wallet, instrument=Instrument.PREPAID_CARD, prepaid_card=card, amount=amount,
-                  balance_after=amount, kind=EntryKind.ISSUE, now=now, actor=actor, order=order)
+            entry(
+                wallet=wallet,
+                instrument=Instrument.PREPAID_CARD,
+                prepaid_card=card,
+                amount=amount,
+                balance_after=amount,
+                kind=EntryKind.ISSUE,
+                now=now,
+                actor=actor,
+                order=order,
+            )
         ]
-        entries += pay_debt_first(wallet=wallet, now=now, actor=actor, card=card, reference=f"card {card.number}")
+        entries += pay_debt_first(
+            wallet=wallet, now=now, actor=actor, card=card, reference=f"card {card.number}"
+        )
         LedgerEntry.objects.bulk_create(entries)
     return card
 
@@ -250,11 +355,21 @@ def usable(queryset, *, now: datetime):
     return queryset.filter(balance__gt=0, expires_at__gt=now)
 
 
-def lock_instruments(*, account_ids: Iterable[int], now: datetime) -> tuple[list[Voucher], list[PrepaidCard]]:
+def lock_instruments(
+    *, account_ids: Iterable[int], now: datetime
+) -> tuple[list[Voucher], list[PrepaidCard]]:
     """Lock the usable vouchers, then cards, of these accounts (by pk)."""
     ids = list(account_ids)
-    vouchers = list(usable(Voucher.objects.select_for_update().filter(account_id__in=ids), now=now).order_by("pk"))
-    cards = list(usable(PrepaidCard.objects.select_for_update().filter(account_id__in=ids), now=now).order_by("pk"))
+    vouchers = list(
+        usable(Voucher.objects.select_for_update().filter(account_id__in=ids), now=now).order_by(
+            "pk"
+        )
+    )
+    cards = list(
+        usable(
+            PrepaidCard.objects.select_for_update().filter(account_id__in=ids), now=now
+        ).order_by("pk")
+    )
     return vouchers, cards
 
 
@@ -272,7 +387,7 @@ def balances_match(*, account_id: int | None = None) -> list[str]:
                    COALESCE(SUM(e.amount) FILTER (WHERE e.instrument = 'arrears'), 0)
             FROM {Wallet._meta.db_table} w
             LEFT JOIN {LedgerEntry._meta.db_table} e ON e.account_id = w.account_id
-            WHERE TRUE {scope.replace('e.account_id', 'w.account_id')}
+            WHERE TRUE {scope.replace("e.account_id", "w.account_id")}
             GROUP BY w.account_id, w.cash_balance, w.arrears
             HAVING w.cash_balance <> COALESCE(SUM(e.amount) FILTER (WHERE e.instrument = 'cash'), 0)
                 OR w.arrears <> COALESCE(SUM(e.amount) FILTER (WHERE e.instrument = 'arrears'), 0)
@@ -280,21 +395,26 @@ def balances_match(*, account_id: int | None = None) -> list[str]:
             params,
         )
         for account, cash, arrears, cash_sum, arrears_sum in cursor.fetchall():
-            problems.append(f"account {account}: cash {cash} ≠ entries {cash_sum} or arrears {arrears} ≠ {arrears_sum}")
+            problems.append(
+                f"account {account}: cash {cash} ≠ entries {cash_sum}, "
+                f"or arrears {arrears} ≠ entries {arrears_sum}"
+            )
         for model, column in ((Voucher, "voucher_id"), (PrepaidCard, "prepaid_card_id")):
             cursor.execute(
                 f"""
                 SELECT i.id, i.balance, COALESCE(SUM(e.amount), 0)
                 FROM {model._meta.db_table} i
                 LEFT JOIN {LedgerEntry._meta.db_table} e ON e.{column} = i.id
-                WHERE i.account_id IS NOT NULL {scope.replace('e.account_id', 'i.account_id')}
+                WHERE i.account_id IS NOT NULL {scope.replace("e.account_id", "i.account_id")}
                 GROUP BY i.id, i.balance
                 HAVING i.balance <> COALESCE(SUM(e.amount), 0)
                 """,
                 params,
             )
             for pk, balance, total in cursor.fetchall():
-                problems.append(f"{model._meta.verbose_name} {pk}: balance {balance} ≠ entries {total}")
+                problems.append(
+                    f"{model._meta.verbose_name} {pk}: balance {balance} ≠ entries {total}"
+                )
         cursor.execute(
             f"""
             SELECT id, instrument, balance_after, running FROM (
@@ -308,11 +428,15 @@ def balances_match(*, account_id: int | None = None) -> list[str]:
             params,
         )
         for pk, instrument, balance_after, running in cursor.fetchall():
-            problems.append(f"ledger entry {pk} ({instrument}): balance_after {balance_after} ≠ running sum {running}")
+            problems.append(
+                f"ledger entry {pk} ({instrument}): balance_after {balance_after} "
+                f"≠ running sum {running}"
+            )
     negative = Wallet.objects.filter(Q(cash_balance__lt=0) | Q(arrears__lt=0)).count()
-    negative += Voucher.objects.filter(balance__lt=0).count() + PrepaidCard.objects.filter(balance__lt=0).count()
+    negative += (
+        Voucher.objects.filter(balance__lt=0).count()
+        + PrepaidCard.objects.filter(balance__lt=0).count()
+    )
     if negative:
         problems.append(f"{negative} negative balance(s)")
     return problems
-
-

@@ -4,14 +4,13 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('quota', '0002_binding_exclusion_and_schedule'),
+        ("quota", "0002_binding_exclusion_and_schedule"),
     ]
 
     operations = [
         migrations.RemoveField(
-            model_name='dailybill',
-            name='settlement_status',
+            model_name="dailybill",
+            name="settlement_status",
         ),
     ]

@@ -13,7 +13,12 @@ def fund(account, number: int, day: date) -> None:
 
     funded_at = after(day) - timedelta(days=5)
     if number % 2 == 0:
-        cash_credit(account_id=account.pk, amount=f"{20 + number * 7}.50", reference=f"remit {number}", now=funded_at)
+        cash_credit(
+            account_id=account.pk,
+            amount=f"{20 + number * 7}.50",
+            reference=f"remit {number}",
+            now=funded_at,
+        )
     if number % 3 == 0:
         voucher_issue(account_id=account.pk, amount=f"{30 + number}.00", now=funded_at)
     if number % 3 == 1:
@@ -96,7 +101,12 @@ def money_snapshot(day: date) -> list[tuple]:
 
     settlements = sorted(
         BillSettlement.objects.filter(day=day).values_list(
-            "bill__workspace_id", "ordinary_vouchers", "full_reduction_vouchers", "prepaid_cards", "cash", "arrears"
+            "bill__workspace_id",
+            "ordinary_vouchers",
+            "full_reduction_vouchers",
+            "prepaid_cards",
+            "cash",
+            "arrears",
         )
     )
     entries = sorted(
@@ -109,28 +119,32 @@ def money_snapshot(day: date) -> list[tuple]:
 
 
 def forget_day(day: date) -> None:
-    """Test-only: remove a day's run, bills and their payment so the day can run again from scratch."""
-    from orders.models import BillSettlement, LedgerEntry, Wallet
-    from workspaces.models import Account, Workspace
-
+    """Test-only: forget a day's run, bills and their payment, to run the day again from scratch."""
     from django.db.models import Sum
 
-    from orders.models import PrepaidCard, Voucher
+    from orders.models import BillSettlement, LedgerEntry, PrepaidCard, Voucher, Wallet
+    from workspaces.models import Account, Workspace
 
     LedgerEntry.objects.filter(daily_bill__day=day).delete()
     BillSettlement.objects.filter(day=day).delete()
     # every balance back to the sum of the entries that remain
     for wallet in Wallet.objects.all():
         sums = dict(
-            LedgerEntry.objects.filter(account_id=wallet.account_id, instrument__in=["cash", "arrears"])
+            LedgerEntry.objects.filter(
+                account_id=wallet.account_id, instrument__in=["cash", "arrears"]
+            )
             .values("instrument")
             .annotate(total=Sum("amount"))
             .values_list("instrument", "total")
         )
-        Wallet.objects.filter(pk=wallet.pk).update(cash_balance=sums.get("cash", 0), arrears=sums.get("arrears", 0))
+        Wallet.objects.filter(pk=wallet.pk).update(
+            cash_balance=sums.get("cash", 0), arrears=sums.get("arrears", 0)
+        )
     for model, column in ((Voucher, "voucher"), (PrepaidCard, "prepaid_card")):
         for instrument in model.objects.exclude(account=None):
-            total = LedgerEntry.objects.filter(**{column: instrument}).aggregate(total=Sum("amount"))["total"]
+            total = LedgerEntry.objects.filter(**{column: instrument}).aggregate(
+                total=Sum("amount")
+            )["total"]
             model.objects.filter(pk=instrument.pk).update(balance=total or 0)
     Account.objects.update(arrears_since=None, arrears_reminded_at=None, locked_at=None)
     Workspace.objects.update(status="active")

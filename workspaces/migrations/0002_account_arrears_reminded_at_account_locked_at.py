@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('workspaces', '0001_initial'),
+        ("workspaces", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='account',
-            name='arrears_reminded_at',
+            model_name="account",
+            name="arrears_reminded_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='account',
-            name='locked_at',
+            model_name="account",
+            name="locked_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]
