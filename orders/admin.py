@@ -1,16 +1,30 @@
-from django.contrib import admin
+"""Django admin of the wallet: history is read-only; every change goes through a service form."""
 
-from orders.models import Wallet
+from decimal import Decimal
+
+from django import forms
+from django.contrib import admin, messages
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+
+from common.exceptions import ApplicationError
+from orders.models import (
+    BillSettlement,
+    LedgerEntry,
+    Order,
+    PrepaidCard,
+    SpendAlert,
+    SpendAlertNotice,
+    Statement,
+    Voucher,
+    Wallet,
+)
+from orders.services.wallet import cash_credit, prepaid_card_issue, voucher_issue
+from workspaces.models import Account
 
 
-@admin.register(Wallet)
-class WalletAdmin(admin.ModelAdmin):
-    """Read-only: balances change only through the wallet services, each with a ledger entry."""
-
-    list_display = ["account", "cash_balance", "arrears", "updated_at"]
-    search_fields = ["account__name"]
-    list_select_related = ["account"]
-
+class ReadOnlyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
@@ -19,3 +33,249 @@ class WalletAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ServiceFormMixin:
+    """An add page that calls a wallet service instead of saving a model form."""
+
+    service_form = None
+    service_title = ""  # subclasses define call_service(request, data) -> message
+
+    def has_add_permission(self, request):
+        return request.user.has_perm(f"{self.opts.app_label}.add_{self.opts.model_name}")
+
+    def add_view(self, request, form_url="", extra_context=None):
+        form = self.service_form(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                message = self.call_service(request, form.cleaned_data)
+            except ApplicationError as error:
+                form.add_error(None, error.message)
+            else:
+                self.message_user(request, message, messages.SUCCESS)
+                return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": self.service_title,
+            "form": form,
+            "opts": self.opts,
+        }
+        return TemplateResponse(request, "admin/service_form.html", context)
+
+
+class CreditCashForm(forms.Form):
+    account = forms.ModelChoiceField(queryset=Account.objects.order_by("name"))
+    amount = forms.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    reference = forms.CharField(max_length=200, help_text="The bank remittance reference")
+
+
+class IssueVoucherForm(forms.Form):
+    account = forms.ModelChoiceField(
+        queryset=Account.objects.order_by("name"),
+        required=False,
+        help_text="Empty: an activation code",
+    )
+    amount = forms.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    kind = forms.ChoiceField(choices=Voucher.Kind.choices)
+    valid_days = forms.IntegerField(min_value=1, max_value=3660, initial=365)
+
+
+class IssueCardForm(forms.Form):
+    account = forms.ModelChoiceField(queryset=Account.objects.order_by("name"))
+    amount = forms.DecimalField(max_digits=14, decimal_places=2, help_text="A multiple of ¥100")
+    valid_days = forms.IntegerField(min_value=1, max_value=3660, initial=365)
+
+
+@admin.register(Wallet)
+class WalletAdmin(ServiceFormMixin, admin.ModelAdmin):
+    """Add = credit cash: balances change only through services, each with a ledger entry."""
+
+    list_display = ["account", "cash_balance", "arrears", "updated_at"]
+    search_fields = ["account__name"]
+    list_select_related = ["account"]
+    service_form = CreditCashForm
+    service_title = "Credit cash (bank remittance)"
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def call_service(self, request, data):
+        wallet = cash_credit(
+            account_id=data["account"].pk,
+            amount=data["amount"],
+            reference=data["reference"],
+            actor=request.user,
+            now=timezone.now(),
+        )
+        return (
+            f"{data['account']}: cash ¥{wallet.cash_balance:,.2f}, arrears ¥{wallet.arrears:,.2f}."
+        )
+
+
+@admin.register(Voucher)
+class VoucherAdmin(ServiceFormMixin, admin.ModelAdmin):
+    list_display = [
+        "id",
+        "account",
+        "kind",
+        "face_value",
+        "balance",
+        "expires_at",
+        "code",
+        "redeemed_at",
+    ]
+    list_filter = ["kind", ("account", admin.EmptyFieldListFilter)]
+    search_fields = ["=id", "code", "account__name"]
+    list_select_related = ["account"]
+    service_form = IssueVoucherForm
+    service_title = "Issue a voucher or an activation code"
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def call_service(self, request, data):
+        voucher = voucher_issue(
+            account_id=data["account"].pk if data["account"] else None,
+            amount=data["amount"],
+            kind=data["kind"],
+            valid_days=data["valid_days"],
+            actor=request.user,
+            now=timezone.now(),
+        )
+        return (
+            f"Activation code {voucher.code}." if voucher.code else f"Voucher #{voucher.pk} issued."
+        )
+
+
+@admin.register(PrepaidCard)
+class PrepaidCardAdmin(ServiceFormMixin, admin.ModelAdmin):
+    list_display = [
+        "number",
+        "account",
+        "source",
+        "face_value",
+        "balance",
+        "issued_at",
+        "expires_at",
+    ]
+    list_filter = ["source"]
+    search_fields = ["number", "account__name"]
+    list_select_related = ["account"]
+    service_form = IssueCardForm
+    service_title = "Issue a partner-allocated prepaid card"
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def call_service(self, request, data):
+        card = prepaid_card_issue(
+            account_id=data["account"].pk,
+            amount=data["amount"],
+            valid_days=data["valid_days"],
+            actor=request.user,
+            now=timezone.now(),
+        )
+        return f"Card {card.number} issued."
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(ReadOnlyAdmin):
+    list_display = [
+        "created_at",
+        "account",
+        "instrument",
+        "voucher",
+        "prepaid_card",
+        "amount",
+        "balance_after",
+        "kind",
+        "order",
+        "daily_bill",
+        "actor",
+        "reference",
+    ]
+    list_filter = ["instrument", "kind"]
+    search_fields = ["account__name", "reference", "=order__id"]
+    date_hierarchy = "created_at"
+    list_select_related = ["account", "actor"]
+    show_full_result_count = False
+
+
+@admin.register(Order)
+class OrderAdmin(ReadOnlyAdmin):
+    list_display = [
+        "id",
+        "account",
+        "kind",
+        "status",
+        "total",
+        "subscription",
+        "created_by",
+        "paid_at",
+    ]
+    list_filter = ["kind", "status"]
+    search_fields = ["=id", "account__name", "idempotency_key"]
+    date_hierarchy = "paid_at"
+    list_select_related = ["account", "created_by"]
+
+
+@admin.register(BillSettlement)
+class BillSettlementAdmin(ReadOnlyAdmin):
+    list_display = [
+        "day",
+        "bill",
+        "account",
+        "ordinary_vouchers",
+        "full_reduction_vouchers",
+        "prepaid_cards",
+        "cash",
+        "arrears",
+    ]
+    list_filter = ["day"]
+    search_fields = ["account__name", "=bill__workspace__id"]
+    date_hierarchy = "day"
+    list_select_related = ["account"]
+    show_full_result_count = False
+
+
+@admin.register(SpendAlert)
+class SpendAlertAdmin(admin.ModelAdmin):
+    list_display = ["workspace", "item", "threshold", "account"]
+    list_filter = ["item"]
+    search_fields = ["workspace__name", "account__name"]
+    list_select_related = ["workspace", "item", "account"]
+    autocomplete_fields = ["workspace", "account"]
+
+
+@admin.register(SpendAlertNotice)
+class SpendAlertNoticeAdmin(ReadOnlyAdmin):
+    list_display = ["day", "workspace", "item", "amount", "threshold", "created_at"]
+    list_filter = ["item", "day"]
+    search_fields = ["workspace__name"]
+
+
+@admin.register(Statement)
+class StatementAdmin(ReadOnlyAdmin):
+    list_display = [
+        "month",
+        "account",
+        "payg_charged",
+        "paid_by_vouchers",
+        "paid_by_cards",
+        "paid_by_cash",
+        "left_in_arrears",
+        "orders_total",
+        "arrears_at_month_end",
+    ]
+    list_filter = ["month"]
+    search_fields = ["account__name"]
+    list_select_related = ["account"]

@@ -238,7 +238,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
             "subscription": subscription,
             "opts": self.model._meta,
         }
-        return TemplateResponse(request, "admin/quota/service_form.html", context)
+        return TemplateResponse(request, "admin/service_form.html", context)
 
     def _run(self, request, form, call, success):
         try:
