@@ -1,0 +1,49 @@
+"""Helpers for wallet and checkout tests: money comes in through the real services."""
+
+from datetime import datetime, time
+from decimal import Decimal
+
+from common.dates import billing_zone
+from orders.models import LedgerEntry
+from orders.services.checkout import order_place
+from orders.services.wallet import balances_match, cash_credit, prepaid_card_issue, voucher_issue
+from workspaces.models import Membership
+
+
+def at(day, hour: int = 10) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=billing_zone())
+
+
+def fund_cash(account, amount: str, now: datetime):
+    return cash_credit(account_id=account.pk, amount=amount, reference="test remittance", now=now)
+
+
+def give_card(account, amount: str, now: datetime, valid_days: int = 365):
+    return prepaid_card_issue(account_id=account.pk, amount=amount, valid_days=valid_days, now=now)
+
+
+def give_voucher(account, amount: str, now: datetime, kind: str = "ordinary", valid_days: int = 365):
+    return voucher_issue(account_id=account.pk, amount=amount, kind=kind, valid_days=valid_days, now=now)
+
+
+def owner_membership(account) -> Membership:
+    return Membership.objects.select_related("account", "user").get(account=account, role="owner")
+
+
+def place(account, data: dict, payment: dict | None, now: datetime, key: str | None = None):
+    order, _ = order_place(membership=owner_membership(account), data=data, payment=payment, idempotency_key=key, now=now)
+    return order
+
+
+def cash(amount: str) -> dict:
+    return {"cash": amount}
+
+
+def assert_ledger_clean() -> None:
+    assert balances_match() == []
+
+
+def paid_by_entries(order) -> Decimal:
+    """What the order's payment entries took from the instruments."""
+    entries = LedgerEntry.objects.filter(order=order, kind="order_payment")
+    return -sum((entry.amount for entry in entries), Decimal("0"))
