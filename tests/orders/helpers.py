@@ -22,8 +22,12 @@ def give_card(account, amount: str, now: datetime, valid_days: int = 365):
     return prepaid_card_issue(account_id=account.pk, amount=amount, valid_days=valid_days, now=now)
 
 
-def give_voucher(account, amount: str, now: datetime, kind: str = "ordinary", valid_days: int = 365):
-    return voucher_issue(account_id=account.pk, amount=amount, kind=kind, valid_days=valid_days, now=now)
+def give_voucher(
+    account, amount: str, now: datetime, kind: str = "ordinary", valid_days: int = 365
+):
+    return voucher_issue(
+        account_id=account.pk, amount=amount, kind=kind, valid_days=valid_days, now=now
+    )
 
 
 def owner_membership(account) -> Membership:
@@ -31,7 +35,13 @@ def owner_membership(account) -> Membership:
 
 
 def place(account, data: dict, payment: dict | None, now: datetime, key: str | None = None):
-    order, _ = order_place(membership=owner_membership(account), data=data, payment=payment, idempotency_key=key, now=now)
+    order, _ = order_place(
+        membership=owner_membership(account),
+        data=data,
+        payment=payment,
+        idempotency_key=key,
+        now=now,
+    )
     return order
 
 

@@ -44,7 +44,9 @@ def new_package(workspaces, plan="startup_acceleration", packs=()):
 
 def test_a_new_package_with_a_log_pack_is_priced_for_the_whole_term(account):
     workspace = make_workspace(account, commercial=True)
-    quote = order_quote(account=account, data=new_package([workspace], packs=[("logs", 30_000_000)]), today=JAN_1)
+    quote = order_quote(
+        account=account, data=new_package([workspace], packs=[("logs", 30_000_000)]), today=JAN_1
+    )
     assert [line.amount for line in quote.lines] == [Decimal("42000.00"), Decimal("13140.00")]
     assert quote.total == Decimal("55140.00")
 
@@ -64,14 +66,21 @@ def test_buying_a_package_starts_the_subscription_on_the_day_it_is_paid(account)
 def test_the_upgrade_example_costs_119326_03(account):
     workspace = make_workspace(account, commercial=True)
     fund_cash(account, "200000.00", at(JAN_1, 9))
-    subscription = place(account, new_package([workspace]), cash("42000.00"), at(JAN_1)).subscription
+    subscription = place(
+        account, new_package([workspace]), cash("42000.00"), at(JAN_1)
+    ).subscription
     upgrade = {"kind": "upgrade", "subscription": subscription.pk, "plan": "growth_development"}
     july_2 = date(2026, 7, 2)
     assert order_quote(account=account, data=upgrade, today=july_2).total == Decimal("119326.03")
     order = place(account, upgrade, cash("119326.03"), at(july_2))
     assert order.total == Decimal("119326.03")
-    assert subscription_view(subscription=subscription, today=july_2).plan.code == "growth_development"
-    assert subscription_view(subscription=subscription, today=july_2 - ONE_DAY).plan.code == "startup_acceleration"
+    assert (
+        subscription_view(subscription=subscription, today=july_2).plan.code == "growth_development"
+    )
+    assert (
+        subscription_view(subscription=subscription, today=july_2 - ONE_DAY).plan.code
+        == "startup_acceleration"
+    )
     assert subscription.end_date == date(2026, 12, 31)
     assert_ledger_clean()
 
@@ -79,14 +88,28 @@ def test_the_upgrade_example_costs_119326_03(account):
 def test_a_30_million_log_pack_with_100_days_left_costs_3600(account):
     workspace = make_workspace(account, commercial=True)
     fund_cash(account, "50000.00", at(JAN_1, 9))
-    subscription = place(account, new_package([workspace]), cash("42000.00"), at(JAN_1)).subscription
+    subscription = place(
+        account, new_package([workspace]), cash("42000.00"), at(JAN_1)
+    ).subscription
     hundred_days_left = subscription.end_date - timedelta(days=99)
-    data = {"kind": "traffic_packs", "subscription": subscription.pk, "traffic_packs": [{"item": "logs", "capacity": 30_000_000}]}
+    data = {
+        "kind": "traffic_packs",
+        "subscription": subscription.pk,
+        "traffic_packs": [{"item": "logs", "capacity": 30_000_000}],
+    }
     quote = order_quote(account=account, data=data, today=hundred_days_left)
-    assert (quote.lines[0].unit_price, quote.lines[0].quantity, quote.total) == (Decimal("36.00"), 100, Decimal("3600.00"))
+    assert (quote.lines[0].unit_price, quote.lines[0].quantity, quote.total) == (
+        Decimal("36.00"),
+        100,
+        Decimal("3600.00"),
+    )
     order = place(account, data, cash("3600.00"), at(hundred_days_left))
     pack = order.subscription.traffic_packs.get()
-    assert (pack.start_date, pack.end_date, pack.daily_price) == (hundred_days_left, subscription.end_date, Decimal("36.00"))
+    assert (pack.start_date, pack.end_date, pack.daily_price) == (
+        hundred_days_left,
+        subscription.end_date,
+        Decimal("36.00"),
+    )
 
 
 def test_a_split_off_by_one_cent_is_refused_and_nothing_is_written(account):
@@ -94,7 +117,12 @@ def test_a_split_off_by_one_cent_is_refused_and_nothing_is_written(account):
     fund_cash(account, "30000.00", at(JAN_1, 8))
     card = give_card(account, "20000", at(JAN_1, 8))
     with pytest.raises(InvalidInput) as error:
-        place(account, new_package([workspace]), {"cash": "22000.00", "prepaid_cards": [{"id": card.pk, "amount": "19999.99"}]}, at(JAN_1))
+        place(
+            account,
+            new_package([workspace]),
+            {"cash": "22000.00", "prepaid_cards": [{"id": card.pk, "amount": "19999.99"}]},
+            at(JAN_1),
+        )
     assert error.value.field == "payment"
     assert "41,999.99" in error.value.message and "42,000.00" in error.value.message
     assert Order.objects.count() == 0
@@ -108,7 +136,12 @@ def test_an_expired_voucher_is_refused(account):
     voucher = give_voucher(account, "1000.00", at(JAN_1 - timedelta(days=40)), valid_days=30)
     fund_cash(account, "41000.00", at(JAN_1, 8))
     with pytest.raises(Conflict, match="expired"):
-        place(account, new_package([workspace]), {"cash": "41000.00", "vouchers": [{"id": voucher.pk, "amount": "1000.00"}]}, at(JAN_1))
+        place(
+            account,
+            new_package([workspace]),
+            {"cash": "41000.00", "vouchers": [{"id": voucher.pk, "amount": "1000.00"}]},
+            at(JAN_1),
+        )
     assert Order.objects.count() == 0
 
 
@@ -116,7 +149,12 @@ def test_another_accounts_card_answers_404(account, account_b):
     workspace = make_workspace(account, commercial=True)
     theirs = give_card(account_b[0], "50000", at(JAN_1, 8))
     with pytest.raises(NotFound):
-        place(account, new_package([workspace]), {"prepaid_cards": [{"id": theirs.pk, "amount": "42000.00"}]}, at(JAN_1))
+        place(
+            account,
+            new_package([workspace]),
+            {"prepaid_cards": [{"id": theirs.pk, "amount": "42000.00"}]},
+            at(JAN_1),
+        )
     assert PrepaidCard.objects.get(pk=theirs.pk).balance == Decimal("50000.00")
 
 
@@ -124,7 +162,12 @@ def test_an_instrument_must_cover_its_part_and_cash_its_part(account):
     workspace = make_workspace(account, commercial=True)
     card = give_card(account, "100", at(JAN_1, 8))
     with pytest.raises(Conflict, match="less than"):
-        place(account, new_package([workspace]), {"cash": "41800.00", "prepaid_cards": [{"id": card.pk, "amount": "200.00"}]}, at(JAN_1))
+        place(
+            account,
+            new_package([workspace]),
+            {"cash": "41800.00", "prepaid_cards": [{"id": card.pk, "amount": "200.00"}]},
+            at(JAN_1),
+        )
     with pytest.raises(Conflict, match="cash balance"):
         place(account, new_package([workspace]), cash("42000.00"), at(JAN_1))
 
@@ -133,12 +176,27 @@ def test_a_prepaid_card_of_10000_grants_a_1000_voucher_and_takes_cash_only(accou
     fund_cash(account, "10000.00", at(JAN_1, 8))
     voucher = give_voucher(account, "50.00", at(JAN_1, 8))
     with pytest.raises(InvalidInput, match="cash only"):
-        place(account, {"kind": "prepaid_card", "face_value": "10000.00"}, {"cash": "9950.00", "vouchers": [{"id": voucher.pk, "amount": "50.00"}]}, at(JAN_1))
-    order = place(account, {"kind": "prepaid_card", "face_value": "10000.00"}, cash("10000.00"), at(JAN_1))
+        place(
+            account,
+            {"kind": "prepaid_card", "face_value": "10000.00"},
+            {"cash": "9950.00", "vouchers": [{"id": voucher.pk, "amount": "50.00"}]},
+            at(JAN_1),
+        )
+    order = place(
+        account, {"kind": "prepaid_card", "face_value": "10000.00"}, cash("10000.00"), at(JAN_1)
+    )
     card = PrepaidCard.objects.get(order=order)
-    assert (card.face_value, card.balance, card.source) == (Decimal("10000.00"), Decimal("10000.00"), "purchase")
+    assert (card.face_value, card.balance, card.source) == (
+        Decimal("10000.00"),
+        Decimal("10000.00"),
+        "purchase",
+    )
     granted = Voucher.objects.get(granted_by=order)
-    assert (granted.kind, granted.face_value, granted.balance) == ("full_reduction", Decimal("1000.00"), Decimal("1000.00"))
+    assert (granted.kind, granted.face_value, granted.balance) == (
+        "full_reduction",
+        Decimal("1000.00"),
+        Decimal("1000.00"),
+    )
     assert Wallet.objects.get(account=account).cash_balance == Decimal("0.00")
     assert_ledger_clean()
 
@@ -146,7 +204,9 @@ def test_a_prepaid_card_of_10000_grants_a_1000_voucher_and_takes_cash_only(accou
 @pytest.mark.parametrize("face_value", ["150.00", "0", "-100", "abc", "100.001"])
 def test_prepaid_card_values_must_be_multiples_of_100(account, face_value):
     with pytest.raises(InvalidInput):
-        order_quote(account=account, data={"kind": "prepaid_card", "face_value": face_value}, today=JAN_1)
+        order_quote(
+            account=account, data={"kind": "prepaid_card", "face_value": face_value}, today=JAN_1
+        )
 
 
 def test_validation_of_what_is_bought(account, account_b):
@@ -158,7 +218,9 @@ def test_validation_of_what_is_bought(account, account_b):
     with pytest.raises(InvalidInput, match="No such workspace"):
         order_quote(account=account, data=new_package([theirs]), today=JAN_1)
     with pytest.raises(InvalidInput, match="multiple"):
-        order_quote(account=account, data=new_package([mine], packs=[("logs", 1_500_000)]), today=JAN_1)
+        order_quote(
+            account=account, data=new_package([mine], packs=[("logs", 1_500_000)]), today=JAN_1
+        )
     with pytest.raises(InvalidInput, match="Unknown plan"):
         order_quote(account=account, data=new_package([mine], plan="platinum"), today=JAN_1)
     with pytest.raises(InvalidInput, match="only once"):
@@ -168,14 +230,28 @@ def test_validation_of_what_is_bought(account, account_b):
 def test_a_bound_workspace_a_downgrade_and_an_expired_subscription_are_refused(account):
     workspace = make_workspace(account, commercial=True)
     fund_cash(account, "300000.00", at(JAN_1, 8))
-    subscription = place(account, new_package([workspace], plan="growth_development"), cash("280000.00"), at(JAN_1)).subscription
+    subscription = place(
+        account, new_package([workspace], plan="growth_development"), cash("280000.00"), at(JAN_1)
+    ).subscription
     with pytest.raises(Conflict, match="already bound"):
         order_quote(account=account, data=new_package([workspace]), today=JAN_1 + ONE_DAY)
     with pytest.raises(InvalidInput, match="only be upgraded"):
-        order_quote(account=account, data={"kind": "upgrade", "subscription": subscription.pk, "plan": "startup_acceleration"}, today=JAN_1)
+        order_quote(
+            account=account,
+            data={
+                "kind": "upgrade",
+                "subscription": subscription.pk,
+                "plan": "startup_acceleration",
+            },
+            today=JAN_1,
+        )
     after_end = subscription.end_date + ONE_DAY
     for data in (
-        {"kind": "traffic_packs", "subscription": subscription.pk, "traffic_packs": [{"item": "logs", "capacity": 1_000_000}]},
+        {
+            "kind": "traffic_packs",
+            "subscription": subscription.pk,
+            "traffic_packs": [{"item": "logs", "capacity": 1_000_000}],
+        },
         {"kind": "upgrade", "subscription": subscription.pk, "plan": "enterprise_standard"},
         {"kind": "renewal", "subscription": subscription.pk},
     ):
@@ -186,12 +262,23 @@ def test_a_bound_workspace_a_downgrade_and_an_expired_subscription_are_refused(a
 def test_renewal_is_a_new_purchase_from_the_day_after_the_end(account):
     workspace = make_workspace(account, commercial=True)
     fund_cash(account, "84000.00", at(JAN_1, 8))
-    subscription = place(account, new_package([workspace]), cash("42000.00"), at(JAN_1)).subscription
-    order = place(account, {"kind": "renewal", "subscription": subscription.pk}, cash("42000.00"), at(date(2026, 12, 1)))
+    subscription = place(
+        account, new_package([workspace]), cash("42000.00"), at(JAN_1)
+    ).subscription
+    order = place(
+        account,
+        {"kind": "renewal", "subscription": subscription.pk},
+        cash("42000.00"),
+        at(date(2026, 12, 1)),
+    )
     assert order.subscription.start_date == date(2027, 1, 1)
     assert order.subscription.renewal_of == subscription
     with pytest.raises(Conflict, match="already renewed"):
-        order_quote(account=account, data={"kind": "renewal", "subscription": subscription.pk}, today=date(2026, 12, 2))
+        order_quote(
+            account=account,
+            data={"kind": "renewal", "subscription": subscription.pk},
+            today=date(2026, 12, 2),
+        )
 
 
 def test_the_same_idempotency_key_returns_the_first_order(account):
@@ -203,7 +290,13 @@ def test_the_same_idempotency_key_returns_the_first_order(account):
     assert Order.objects.count() == 1
     assert Wallet.objects.get(account=account).cash_balance == Decimal("42000.00")
     with pytest.raises(Conflict, match="different order"):
-        place(account, {"kind": "prepaid_card", "face_value": "100.00"}, cash("100.00"), at(JAN_1), key="checkout-1")
+        place(
+            account,
+            {"kind": "prepaid_card", "face_value": "100.00"},
+            cash("100.00"),
+            at(JAN_1),
+            key="checkout-1",
+        )
 
 
 def test_the_suggested_payment_uses_vouchers_then_cards_by_expiry_then_cash(account_a):
@@ -241,11 +334,25 @@ def test_order_api_with_idempotency_key_and_errors(account_a):
     listed = client.get("/api/v1/orders/").json()
     assert [order["id"] for order in listed] == [first.json()["id"]]
     assert client.get(f"/api/v1/orders/{first.json()['id']}/").json()["total"] == "42000.00"
-    off = client.post("/api/v1/orders/", {"kind": "prepaid_card", "face_value": "100.00", "payment": {"cash": "99.99"}}, format="json")
+    off = client.post(
+        "/api/v1/orders/",
+        {"kind": "prepaid_card", "face_value": "100.00", "payment": {"cash": "99.99"}},
+        format="json",
+    )
     assert off.status_code == 400 and "payment" in off.json()["errors"]
-    broke = client.post("/api/v1/orders/", {"kind": "prepaid_card", "face_value": "100.00", "payment": {"cash": "100.00"}}, format="json")
+    broke = client.post(
+        "/api/v1/orders/",
+        {"kind": "prepaid_card", "face_value": "100.00", "payment": {"cash": "100.00"}},
+        format="json",
+    )
     assert broke.status_code == 409 and "cash balance" in broke.json()["errors"]["detail"][0]
-    for bad in ({"kind": "bananas"}, {"kind": "new_package", "plan": 5}, {"kind": "upgrade", "subscription": "x"}, [], {"kind": "new_package", "plan": "startup_acceleration", "workspaces": [{}]}):
+    for bad in (
+        {"kind": "bananas"},
+        {"kind": "new_package", "plan": 5},
+        {"kind": "upgrade", "subscription": "x"},
+        [],
+        {"kind": "new_package", "plan": "startup_acceleration", "workspaces": [{}]},
+    ):
         response = client.post("/api/v1/orders/", bad, format="json")
         assert response.status_code == 400, (bad, response.content.decode())
         assert "errors" in response.json()
@@ -256,20 +363,37 @@ def test_admins_may_quote_but_not_buy(account_a, admin_user):
     workspace = make_workspace(account, commercial=True)
     client = APIClient()
     client.force_authenticate(admin_user)
-    assert client.post("/api/v1/orders/quote/", new_package([workspace]), format="json").status_code == 200
-    assert client.post("/api/v1/orders/", {**new_package([workspace]), "payment": {}}, format="json").status_code == 403
+    assert (
+        client.post("/api/v1/orders/quote/", new_package([workspace]), format="json").status_code
+        == 200
+    )
+    assert (
+        client.post(
+            "/api/v1/orders/", {**new_package([workspace]), "payment": {}}, format="json"
+        ).status_code
+        == 403
+    )
 
 
 def test_another_accounts_order_is_404(account_a, account_b):
     other, _ = account_b
     fund_cash(other, "100.00", timezone.now())
-    order = place(other, {"kind": "prepaid_card", "face_value": "100.00"}, cash("100.00"), timezone.now())
+    order = place(
+        other, {"kind": "prepaid_card", "face_value": "100.00"}, cash("100.00"), timezone.now()
+    )
     client = APIClient()
     client.force_authenticate(account_a[1])
     assert client.get(f"/api/v1/orders/{order.pk}/").status_code == 404
     card = PrepaidCard.objects.get(order=order)
     mine = make_workspace(account_a[0], commercial=True)
-    response = client.post("/api/v1/orders/", {**new_package([mine]), "payment": {"prepaid_cards": [{"id": card.pk, "amount": "42000.00"}]}}, format="json")
+    response = client.post(
+        "/api/v1/orders/",
+        {
+            **new_package([mine]),
+            "payment": {"prepaid_cards": [{"id": card.pk, "amount": "42000.00"}]},
+        },
+        format="json",
+    )
     assert response.status_code == 404
     assert billing_day(timezone.now())
     assert LedgerEntry.objects.filter(prepaid_card=card, kind="order_payment").count() == 0
