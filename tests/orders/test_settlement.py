@@ -1,4 +1,4 @@
-"""Settlement of daily bills (SPEC 5.1), arrears and locking (5.4), alerts (5.5), statements (5.3)."""
+"""Settling daily bills (SPEC 5.1), arrears and locks (5.4), alerts (5.5), statements (5.3)."""
 
 from datetime import date, timedelta
 from decimal import Decimal
@@ -87,6 +87,7 @@ def test_the_waterfall_leaves_15_of_arrears(account):
     assert [Voucher.objects.get(pk=v.pk).balance for v in (ordinary, reduction)] == [
         Decimal("0.00")
     ] * 2
+    assert PrepaidCard.objects.get(pk=card.pk).balance == Decimal("0.00")
     wallet = Wallet.objects.get(account=account)
     assert (wallet.cash_balance, wallet.arrears) == (Decimal("0.00"), Decimal("15.00"))
     assert_ledger_clean()
