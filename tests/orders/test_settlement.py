@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 from common.dates import ONE_DAY
 from orders.models import (
     BillSettlement,
+    PrepaidCard,
     SpendAlertNotice,
     Statement,
     Voucher,
@@ -120,6 +121,7 @@ def test_a_bill_of_sms_only_is_paid_by_cards_and_cash_and_leaves_65_of_arrears(a
         Decimal("20.00"),
         Decimal("30.00"),
     ]
+    assert PrepaidCard.objects.get(pk=card.pk).balance == Decimal("0.00")
     assert_ledger_clean()
 
 
