@@ -375,7 +375,8 @@ def lock_instruments(
 
 def balances_match(*, account_id: int | None = None) -> list[str]:
     """Every balance equals the sum of its entries, and each entry's balance_after is the running
-    sum. Returns the problems found (empty when the ledger is clean)."""
+    sum in write order (entries of one instrument are written under its row lock, so ids follow
+    that order). Returns the problems found (empty when the ledger is clean)."""
     problems: list[str] = []
     scope = "" if account_id is None else "AND e.account_id = %(account)s"
     params = {"account": account_id}
@@ -421,7 +422,7 @@ def balances_match(*, account_id: int | None = None) -> list[str]:
                 SELECT e.id, e.instrument, e.balance_after,
                        SUM(e.amount) OVER (
                            PARTITION BY e.account_id, e.instrument, e.voucher_id, e.prepaid_card_id
-                           ORDER BY e.created_at, e.id) AS running
+                           ORDER BY e.id) AS running
                 FROM {LedgerEntry._meta.db_table} e WHERE TRUE {scope}
             ) chain WHERE balance_after <> running LIMIT 20
             """,
