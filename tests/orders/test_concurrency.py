@@ -152,7 +152,7 @@ def test_the_nightly_settlement_racing_a_checkout_loses_no_money(rounds):
         fund_cash(account, "100.00", after(day) - timedelta(hours=1))
         body = {"kind": "prepaid_card", "face_value": "100.00", "payment": {"cash": "100.00"}}
 
-        def work(index):
+        def work(index, day=day, owner=owner, body=body):
             if index == 0:
                 deduction_run_day(day=day, now=after(day))
                 return "billed"
