@@ -8,6 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from common.dates import billing_day, billing_zone, day_start
+from orders.models import Wallet
+from orders.services.wallet import cash_credit, prepaid_card_issue, voucher_issue
 from packages.selectors import plan_get
 from quota.models import BillingRun, Subscription, UsageDay
 from quota.services import PackRequest, deduction_run_day, subscription_create, usage_ingest
@@ -73,8 +75,21 @@ def demo_seed(*, now: datetime | None = None) -> DemoReport:
     report = DemoReport()
     with transaction.atomic():
         account = _accounts_and_workspaces(report, now)
+    _wallet(account, now, report)
     _package_usage_and_bills(account, now, report)
     return report
+
+
+def _wallet(account: Account, now: datetime, report: DemoReport) -> None:
+    """Money that pays the demo bills: cash, an ordinary voucher, a partner card."""
+    if Wallet.objects.filter(account=account).exists():
+        return
+    funded_at = now - timedelta(days=DEMO_DAYS + 1)
+    cash_credit(account_id=account.pk, amount="20000.00", reference="DEMO-REMIT-001", now=funded_at)
+    voucher_issue(account_id=account.pk, amount="300.00", valid_days=90, now=funded_at)
+    prepaid_card_issue(account_id=account.pk, amount="5000", now=funded_at)
+    code = voucher_issue(account_id=None, amount="200.00", valid_days=365, now=now).code
+    report.note(f"wallet: ¥20,000 cash, a ¥300 voucher, a ¥5,000 card; code to redeem: {code}")
 
 
 def _accounts_and_workspaces(report: DemoReport, now: datetime) -> Account:
