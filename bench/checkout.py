@@ -47,11 +47,19 @@ def setup(clients: int) -> list[tuple[str, bytes]]:
     today = billing_day(now)
     buyers = []
     for number in range(clients):
-        account = account_create(name=f"Checkout {number}", owner_username=f"buyer{number}", owner_password="bench-pass-123")
+        account = account_create(
+            name=f"Checkout {number}",
+            owner_username=f"buyer{number}",
+            owner_password="bench-pass-123",
+        )
         workspace = account.workspaces.create(name="prod")
-        workspace_upgrade_by_staff(workspace_id=workspace.pk, actor=None, now=now - timedelta(days=400))
+        workspace_upgrade_by_staff(
+            workspace_id=workspace.pk, actor=None, now=now - timedelta(days=400)
+        )
         subscription = subscription_create(
-            account=account, plan=plan_get(code="startup_acceleration"), start_date=today - timedelta(days=300),
+            account=account,
+            plan=plan_get(code="startup_acceleration"),
+            start_date=today - timedelta(days=300),
             workspace_ids=[workspace.pk],
         )
         cash_credit(account_id=account.pk, amount="1000000.00", reference="bench", now=now)
@@ -88,11 +96,26 @@ def main() -> None:
     args = parser.parse_args()
     buyers = setup(args.clients)
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": os.environ["DATABASE_URL"] + "?conn_max_age=60", "DJANGO_DEBUG": "false"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": os.environ["DATABASE_URL"] + "?conn_max_age=60",
+        "DJANGO_DEBUG": "false",
+    }
     web = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "billing_center.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(args.web_workers), "--log-level", "warning", "--backlog", "256"],
-        cwd=ROOT, env=env,
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "billing_center.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(args.web_workers),
+            "--log-level",
+            "warning",
+            "--backlog",
+            "256",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     latencies: list[float] = []
     failures: list[str] = []
@@ -102,10 +125,16 @@ def main() -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         for number in range(count):
             started = time.perf_counter()
-            conn.request("POST", "/api/v1/orders/", body=body, headers={
-                "Authorization": f"Token {token}", "Content-Type": "application/json",
-                "Idempotency-Key": f"{key_prefix}-{number}",
-            })
+            conn.request(
+                "POST",
+                "/api/v1/orders/",
+                body=body,
+                headers={
+                    "Authorization": f"Token {token}",
+                    "Content-Type": "application/json",
+                    "Idempotency-Key": f"{key_prefix}-{number}",
+                },
+            )
             answer = conn.getresponse()
             payload = answer.read()
             elapsed = time.perf_counter() - started
@@ -140,13 +169,20 @@ def main() -> None:
         web.wait(timeout=30)
     paid = len(latencies)
     negative = Wallet.objects.filter(Q(cash_balance__lt=0) | Q(arrears__lt=0)).count()
-    negative += PrepaidCard.objects.filter(balance__lt=0).count() + Voucher.objects.filter(balance__lt=0).count()
+    negative += (
+        PrepaidCard.objects.filter(balance__lt=0).count()
+        + Voucher.objects.filter(balance__lt=0).count()
+    )
     problems = balances_match()
-    log(f"{paid} paid orders ({len(failures)} failed) from {args.clients} clients in {elapsed:.2f} s "
+    log(
+        f"{paid} paid orders ({len(failures)} failed) from {args.clients} clients in {elapsed:.2f} s "
         f"→ {paid / elapsed:.1f} orders/s; latency p50 {percentile(latencies, 0.5) * 1000:.0f} ms, "
-        f"p95 {percentile(latencies, 0.95) * 1000:.0f} ms, p99 {percentile(latencies, 0.99) * 1000:.0f} ms")
-    log(f"orders in the database: {Order.objects.count()}; negative balances: {negative}; "
-        f"ledger_verify: {'clean' if not problems else problems[:3]}")
+        f"p95 {percentile(latencies, 0.95) * 1000:.0f} ms, p99 {percentile(latencies, 0.99) * 1000:.0f} ms"
+    )
+    log(
+        f"orders in the database: {Order.objects.count()}; negative balances: {negative}; "
+        f"ledger_verify: {'clean' if not problems else problems[:3]}"
+    )
     if failures:
         log(f"failures: {failures[:3]}")
 

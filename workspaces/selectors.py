@@ -15,7 +15,7 @@ def membership_list_for_user(*, user) -> QuerySet[Membership]:
         return Membership.objects.none()
     return (
         Membership.objects.filter(user=user)
-        .select_related("account")
+        .select_related("account", "user")
         .order_by("account__name", "pk")
     )
 

@@ -502,6 +502,7 @@ def order_place(
                 created_by=membership.user,
                 created_at=now,
                 paid_at=now,
+                subscription=quote.subscription,
             )
             entries = []
             actor = membership.user
@@ -553,7 +554,7 @@ def order_place(
                     )
                 )
             LedgerEntry.objects.bulk_create(entries)
-            order.subscription = _fulfil(
+            delivered = _fulfil(
                 quote=quote,
                 account=account,
                 order=order,
@@ -562,7 +563,9 @@ def order_place(
                 now=now,
                 today=today,
             )
-            order.save(update_fields=["subscription", "lines"])
+            if quote.kind in (OrderKind.NEW_PACKAGE, OrderKind.RENEWAL, OrderKind.PREPAID_CARD):
+                order.subscription = delivered
+                order.save(update_fields=["subscription", "lines"])
             return order, True
     except IntegrityError:
         if idempotency_key:  # a concurrent request with the same key won the race

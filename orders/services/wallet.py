@@ -48,6 +48,10 @@ def wallets_lock(*, account_ids: Iterable[int]) -> dict[int, Wallet]:
     ids = sorted(set(account_ids))
     if not ids:
         return {}
+    if len(ids) == 1:  # the checkout's case: one query when the wallet exists
+        wallet = Wallet.objects.select_for_update().filter(account_id=ids[0]).first()
+        if wallet is not None:
+            return {wallet.account_id: wallet}
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {Wallet._meta.db_table} (account_id, cash_balance, arrears, updated_at) "

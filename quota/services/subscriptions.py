@@ -139,11 +139,9 @@ def _price_packs(packs: Sequence[PackRequest]) -> list[tuple[object, int, object
     return priced
 
 
-def _create_packs(
-    *, subscription: Subscription, packs: Sequence[PackRequest], start_date: date
-) -> list[TrafficPack]:
-    return [
-        TrafficPack.objects.create(
+def _create_packs(*, subscription: Subscription, priced, start_date: date) -> list[TrafficPack]:
+    return TrafficPack.objects.bulk_create(
+        TrafficPack(
             subscription=subscription,
             item=spec.item,
             capacity=capacity,
@@ -151,8 +149,8 @@ def _create_packs(
             start_date=start_date,
             end_date=subscription.end_date,
         )
-        for spec, capacity, daily_price in _price_packs(packs)
-    ]
+        for spec, capacity, daily_price in priced
+    )
 
 
 def subscription_create(
@@ -167,7 +165,7 @@ def subscription_create(
 ) -> Subscription:
     """A plan package for the account from start_date, bound to the workspaces in this order."""
     workspaces = validate_workspace_ids(account=account, workspace_ids=workspace_ids)
-    _price_packs(traffic_packs)  # validate before any write
+    priced = _price_packs(traffic_packs)  # validate before any write
     end_date = start_date + timedelta(days=plan.term_days - 1)
     with transaction.atomic():
         _refuse_billed_day(start_date, "a new package")
@@ -189,7 +187,7 @@ def subscription_create(
             subscription=subscription, plan=plan, effective_from=start_date
         )
         _bind(subscription=subscription, workspaces=workspaces, valid_from=start_date, actor=actor)
-        _create_packs(subscription=subscription, packs=traffic_packs, start_date=start_date)
+        _create_packs(subscription=subscription, priced=priced, start_date=start_date)
     return subscription
 
 
@@ -207,11 +205,11 @@ def subscription_add_traffic_packs(
     if not traffic_packs:
         raise InvalidInput("Add at least one traffic pack.", field="traffic_packs")
     _refuse_inactive(subscription, start_date)
-    _price_packs(traffic_packs)
+    priced = _price_packs(traffic_packs)
     with transaction.atomic():
         subscription = Subscription.objects.select_for_update().get(pk=subscription.pk)
         _refuse_billed_day(start_date, "a traffic pack")
-        return _create_packs(subscription=subscription, packs=traffic_packs, start_date=start_date)
+        return _create_packs(subscription=subscription, priced=priced, start_date=start_date)
 
 
 def subscription_plan_on(*, subscription: Subscription, day: date) -> Plan:
