@@ -1,6 +1,6 @@
 """Benchmark of paid orders through POST /api/v1/orders/ under gunicorn with concurrent clients.
 
-    .venv/bin/python scripts/stack.py bench checkout [--clients 16] [--orders 60] [--web-workers 4]
+    .venv/bin/python scripts/stack.py bench checkout [--clients 16] [--orders 60] [--web-workers 2]
 
 Each client is the owner of its own account and buys traffic packs for an active subscription,
 each order split across cash, a prepaid card and a voucher. Reports orders/s and latency
@@ -29,7 +29,7 @@ from orders.models import Order, PrepaidCard, Voucher, Wallet
 from orders.services.wallet import balances_match, cash_credit, prepaid_card_issue, voucher_issue
 from packages.selectors import plan_get
 from quota.services import subscription_create
-from workspaces.models import Membership
+from workspaces.models import Membership, User
 from workspaces.services import account_create, workspace_upgrade_by_staff
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +43,7 @@ def free_port() -> int:
 
 def setup(clients: int) -> list[tuple[str, bytes]]:
     build(0, hours=0)  # empty the application tables
+    User.objects.filter(username__startswith="buyer").delete()
     now = timezone.now()
     today = billing_day(now)
     buyers = []
@@ -92,7 +93,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--orders", type=int, default=60, help="orders per client")
-    parser.add_argument("--web-workers", type=int, default=4)
+    parser.add_argument("--web-workers", type=int, default=2)
     args = parser.parse_args()
     buyers = setup(args.clients)
     port = free_port()
