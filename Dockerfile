@@ -16,4 +16,5 @@ RUN DJANGO_SECRET_KEY=build-only DATABASE_URL=postgres://build@localhost/build \
 USER billing
 
 EXPOSE 8000
-CMD ["gunicorn", "billing_center.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+ENV WEB_CONCURRENCY=2
+CMD ["gunicorn", "billing_center.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]

@@ -17,6 +17,9 @@ api_v1 = [
 urlpatterns = [
     path("", order_views.home, name="home"),
     path("plans/", package_views.plan_catalog, name="plan-catalog"),
+    path("wallet/", order_views.wallet, name="wallet"),
+    path("wallet/cards/buy/", order_views.card_buy, name="card-buy"),
+    path("wallet/vouchers/redeem/", order_views.voucher_redeem_page, name="voucher-redeem"),
     path("workspaces/new/", workspace_views.workspace_create, name="workspace-create"),
     path(
         "workspaces/<int:workspace_id>/upgrade/",

@@ -1,0 +1,70 @@
+"""The wallet page: buy a prepaid card (a double submit is one order), redeem a code."""
+
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from orders.models import Order, PrepaidCard, Voucher, Wallet
+from orders.services.wallet import voucher_issue
+from tests.orders.helpers import fund_cash
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def owner_client(account_a):
+    client = Client()
+    client.force_login(account_a[1])
+    return client
+
+
+def test_a_double_submit_of_the_card_form_creates_one_order(account_a, owner_client):
+    account, _ = account_a
+    fund_cash(account, "20000.00", timezone.now())
+    page = owner_client.get("/wallet/").content.decode()
+    key = page.split('name="idempotency_key" value="', 1)[1].split('"', 1)[0]
+    form = {"face_value": "10000", "idempotency_key": key}
+    first = owner_client.post("/wallet/cards/buy/", form, follow=True)
+    second = owner_client.post("/wallet/cards/buy/", form, follow=True)
+    assert "paid: your prepaid card is ready" in first.content.decode()
+    assert "already placed; nothing was charged twice" in second.content.decode()
+    assert Order.objects.filter(account=account).count() == 1
+    assert Wallet.objects.get(account=account).cash_balance == Decimal("10000.00")
+    assert PrepaidCard.objects.filter(account=account).count() == 1
+    assert Voucher.objects.get(account=account).face_value == Decimal("1000.00")
+    assert "¥10,000.00" in second.content.decode()
+
+
+def test_not_enough_cash_keeps_what_was_typed(account_a, owner_client):
+    response = owner_client.post(
+        "/wallet/cards/buy/", {"face_value": "500", "idempotency_key": "k1"}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "cash balance is ¥0.00" in html
+    assert 'value="500"' in html
+
+
+def test_redeem_a_code_once(account_a, owner_client):
+    code = voucher_issue(account_id=None, amount="88.00", now=timezone.now()).code
+    assert (
+        "Voucher of ¥88.00 added."
+        in owner_client.post(
+            "/wallet/vouchers/redeem/", {"code": code}, follow=True
+        ).content.decode()
+    )
+    again = owner_client.post("/wallet/vouchers/redeem/", {"code": code})
+    assert again.status_code == 400 and "already been redeemed" in again.content.decode()
+
+
+def test_admins_see_the_wallet_without_buy_forms(account_a, admin_user):
+    client = Client()
+    client.force_login(admin_user)
+    html = client.get("/wallet/").content.decode()
+    assert "Buy a prepaid card" not in html
+    assert (
+        client.post("/wallet/cards/buy/", {"face_value": "100", "idempotency_key": "x"}).status_code
+        == 403
+    )
