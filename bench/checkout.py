@@ -10,16 +10,12 @@ percentiles, then checks that no balance went below zero and that the ledger is 
 import argparse
 import http.client
 import json
-import os
-import socket
-import subprocess
-import sys
 import threading
 import time
 from datetime import timedelta
 from pathlib import Path
 
-from dataset import build, log
+from dataset import build, log, start_gunicorn
 from django.db.models import Q
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
@@ -33,12 +29,6 @@ from workspaces.models import Membership, User
 from workspaces.services import account_create, workspace_upgrade_by_staff
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def setup(clients: int) -> list[tuple[str, bytes]]:
@@ -96,28 +86,7 @@ def main() -> None:
     parser.add_argument("--web-workers", type=int, default=2)
     args = parser.parse_args()
     buyers = setup(args.clients)
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": os.environ["DATABASE_URL"] + "?conn_max_age=60",
-        "DJANGO_DEBUG": "false",
-    }
-    web = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "billing_center.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(args.web_workers),
-            "--log-level",
-            "warning",
-            "--backlog",
-            "256",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    web, port = start_gunicorn(args.web_workers, backlog=256)
     latencies: list[float] = []
     failures: list[str] = []
     lock = threading.Lock()
@@ -147,12 +116,6 @@ def main() -> None:
         conn.close()
 
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.2)
         client(buyers[0][0], buyers[0][1], 3, "warmup")  # imports, connections
         latencies.clear()
         threads = [

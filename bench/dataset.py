@@ -8,6 +8,7 @@ page views at 14 d, hosts and task calls), with quantities that put some over th
 
 import io
 import os
+import subprocess
 import sys
 import time
 from datetime import date, datetime, timedelta
@@ -49,6 +50,53 @@ APP_TABLES = [
 
 def log(message: str) -> None:
     print(message, flush=True)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_gunicorn(workers: int, **options) -> tuple[subprocess.Popen, int]:
+    """gunicorn on the benchmark database with persistent connections; returns (process, port)."""
+    import socket
+
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": os.environ["DATABASE_URL"] + "?conn_max_age=60",
+        "DJANGO_DEBUG": "false",
+    }
+    extra = [
+        item
+        for key, value in options.items()
+        for item in (f"--{key.replace('_', '-')}", str(value))
+    ]
+    process = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "billing_center.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+            *extra,
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    for _ in range(150):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.2)
+    return process, port
 
 
 def copy_rows(cursor, table: str, columns: list[str], rows) -> None:

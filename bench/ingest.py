@@ -10,16 +10,12 @@ same number of rows written by one INSERT … SELECT.
 import argparse
 import http.client
 import json
-import os
-import socket
-import subprocess
-import sys
 import threading
 import time
 from datetime import timedelta
 from pathlib import Path
 
-from dataset import build, log
+from dataset import build, log, start_gunicorn
 from django.contrib.auth.models import Permission
 from django.db import connection
 from django.utils import timezone
@@ -31,12 +27,6 @@ from workspaces.models import User
 
 ROOT = Path(__file__).resolve().parent.parent
 ITEMS = [("logs", 30), ("traces", 7), ("rum_pv", 14), ("datakit", None), ("task_calls", None)]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def batches(count: int, workspaces: int, day) -> list[bytes]:
@@ -125,35 +115,8 @@ def main() -> None:
     bodies = batches(args.batches, args.workspaces, yesterday)
     samples = sum(body.count(b'"workspace"') for body in bodies)
 
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": os.environ["DATABASE_URL"] + "?conn_max_age=60",
-        "DJANGO_DEBUG": "false",
-    }
-    web = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "billing_center.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(args.web_workers),
-            "--timeout",
-            "120",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    web, port = start_gunicorn(args.web_workers, timeout=120)
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.2)
         send_all(port, token.key, bodies[:2], 1)  # warm up: imports, connections, catalog
         with connection.cursor() as cursor:
             cursor.execute("TRUNCATE quota_usagesample, quota_usageday")

@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -12,7 +13,7 @@ from rest_framework import renderers, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from common.exceptions import ApplicationError
+from common.exceptions import ApplicationError, InvalidInput
 from common.money import format_price
 
 
@@ -115,3 +116,13 @@ def csv_response(filename: str, header: list[str], rows) -> HttpResponse:
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def parse_date_param(value, field: str):
+    """A YYYY-MM-DD query parameter, or None when absent."""
+    if value in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput("Use the format YYYY-MM-DD.", field=field) from None

@@ -9,7 +9,7 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from common.api import CSVRenderer, MoneyField, csv_response, wants_csv
+from common.api import CSVRenderer, MoneyField, csv_response, parse_date_param, wants_csv
 from common.dates import billing_day
 from common.exceptions import InvalidInput
 from orders.models import Instrument
@@ -268,15 +268,6 @@ class OrderDetailView(AccountScopedAPIView):
         return Response(OrderSerializer(order).data)
 
 
-def _date(value, field: str) -> date | None:
-    if value in (None, ""):
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput("Use the format YYYY-MM-DD.", field=field) from None
-
-
 class LedgerEntrySerializer(serializers.Serializer):
     id = serializers.IntegerField()
     created_at = serializers.DateTimeField()
@@ -316,8 +307,8 @@ class LedgerView(AccountScopedAPIView):
             )
         entries = ledger_list(
             account=membership.account,
-            date_from=_date(params.get("date_from"), "date_from"),
-            date_to=_date(params.get("date_to"), "date_to"),
+            date_from=parse_date_param(params.get("date_from"), "date_from"),
+            date_to=parse_date_param(params.get("date_to"), "date_to"),
             instrument=instrument,
         )
         data = LedgerEntrySerializer(entries[:5000], many=True).data

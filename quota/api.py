@@ -1,7 +1,5 @@
 """REST API: metering, subscriptions (bindings, usage of a day), daily bills, workspaces."""
 
-from datetime import date
-
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
@@ -11,7 +9,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.api import CSVRenderer, MoneyField, PriceField, csv_response, wants_csv
+from common.api import (
+    CSVRenderer,
+    MoneyField,
+    PriceField,
+    csv_response,
+    parse_date_param,
+    wants_csv,
+)
 from common.dates import billing_day
 from common.exceptions import InvalidInput
 from quota.models import NO_RETENTION
@@ -77,15 +82,6 @@ class UsageIngestView(APIView):
             raise InvalidInput('Send {"samples": [...]}.', field="samples")
         accepted = usage_ingest(samples=body["samples"], now=timezone.now())
         return Response({"accepted": accepted})
-
-
-def _parse_date(value: str | None, field: str) -> date | None:
-    if value in (None, ""):
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput("Use the format YYYY-MM-DD.", field=field) from None
 
 
 class SubscriptionTrafficPackSerializer(serializers.Serializer):
@@ -203,7 +199,9 @@ class SubscriptionUsageView(AccountScopedAPIView):
     def get(self, request: Request, subscription_id: int) -> Response:
         membership = membership_require_billing(membership=self.get_membership())
         subscription = subscription_get(account=membership.account, subscription_id=subscription_id)
-        day = _parse_date(request.query_params.get("date"), "date") or billing_day(timezone.now())
+        day = parse_date_param(request.query_params.get("date"), "date") or billing_day(
+            timezone.now()
+        )
         if not subscription.start_date <= day <= subscription.end_date:
             raise InvalidInput(
                 f"The subscription runs from {subscription.start_date} to {subscription.end_date}.",
@@ -258,8 +256,8 @@ class WorkspaceDailyBillsView(AccountScopedAPIView):
         membership = self.get_membership()
         workspace = workspace_get(account=membership.account, workspace_id=workspace_id)
         membership_require_billing(membership=membership)
-        date_from = _parse_date(request.query_params.get("date_from"), "date_from")
-        date_to = _parse_date(request.query_params.get("date_to"), "date_to")
+        date_from = parse_date_param(request.query_params.get("date_from"), "date_from")
+        date_to = parse_date_param(request.query_params.get("date_to"), "date_to")
         if date_from and date_to and date_from > date_to:
             raise InvalidInput("date_from must not be after date_to.", field="date_from")
         bills = daily_bill_list(

@@ -17,7 +17,6 @@ from common.exceptions import Conflict, InvalidInput, NotFound
 from common.money import ZERO, round_money
 from orders.models import (
     EntryKind,
-    Instrument,
     LedgerEntry,
     Order,
     OrderKind,
@@ -26,20 +25,17 @@ from orders.models import (
     Wallet,
 )
 from orders.services.wallet import (
-    entry,
+    cash_debit,
+    instrument_debit,
     parse_amount,
     prepaid_card_issue,
-    save_wallet,
     usable,
     voucher_issue,
     wallet_lock,
 )
 from packages.models import Plan
-from packages.pricing import traffic_pack_daily_price
 from packages.selectors import (
     plan_get,
-    traffic_discount_tier_list,
-    traffic_pack_spec_list,
     voucher_grant_tier_for_card,
 )
 from quota.models import Subscription
@@ -54,6 +50,7 @@ from quota.services import (
 from quota.services.subscriptions import (
     refuse_bound_elsewhere,
     subscription_plan_on,
+    traffic_packs_price,
     validate_workspace_ids,
 )
 from workspaces.models import Account, Membership
@@ -121,31 +118,15 @@ def _packs(raw) -> list[PackRequest]:
 
 
 def _pack_lines(packs: list[PackRequest], days: int) -> list[QuoteLine]:
-    specs = {spec.item.code: spec for spec in traffic_pack_spec_list()}
-    tiers = traffic_discount_tier_list()
-    lines = []
-    for index, pack in enumerate(packs):
-        spec = specs.get(pack.item_code)
-        if spec is None:
-            raise InvalidInput(
-                f"Pack {index + 1}: no traffic pack is sold for {pack.item_code!r}.",
-                field="traffic_packs",
-            )
-        try:
-            daily = traffic_pack_daily_price(spec=spec, capacity=pack.capacity, tiers=tiers)
-        except InvalidInput as error:
-            raise InvalidInput(
-                f"Pack {index + 1}: {error.message}", field="traffic_packs"
-            ) from None
-        lines.append(
-            QuoteLine(
-                description=f"Traffic pack {spec.item.name} {pack.capacity:,}/day × {days} days",
-                quantity=days,
-                unit_price=daily,
-                amount=round_money(daily * days),
-            )
+    return [
+        QuoteLine(
+            description=f"Traffic pack {spec.item.name} {capacity:,}/day × {days} days",
+            quantity=days,
+            unit_price=daily,
+            amount=round_money(daily * days),
         )
-    return lines
+        for spec, capacity, daily in traffic_packs_price(packs)
+    ]
 
 
 def _plan(code) -> Plan:
@@ -504,55 +485,18 @@ def order_place(
                 paid_at=now,
                 subscription=quote.subscription,
             )
-            entries = []
             actor = membership.user
-            for voucher, amount in vouchers:
-                voucher.balance -= amount
-                voucher.save(update_fields=["balance"])
-                entries.append(
-                    entry(
-                        wallet=wallet,
-                        instrument=Instrument.VOUCHER,
-                        voucher=voucher,
-                        amount=-amount,
-                        balance_after=voucher.balance,
-                        kind=EntryKind.ORDER_PAYMENT,
-                        order=order,
-                        actor=actor,
-                        now=now,
-                    )
-                )
-            for card, amount in cards:
-                card.balance -= amount
-                card.save(update_fields=["balance"])
-                entries.append(
-                    entry(
-                        wallet=wallet,
-                        instrument=Instrument.PREPAID_CARD,
-                        prepaid_card=card,
-                        amount=-amount,
-                        balance_after=card.balance,
-                        kind=EntryKind.ORDER_PAYMENT,
-                        order=order,
-                        actor=actor,
-                        now=now,
-                    )
-                )
+            paying = {
+                "wallet": wallet,
+                "kind": EntryKind.ORDER_PAYMENT,
+                "order": order,
+                "actor": actor,
+                "now": now,
+            }
+            entries = [instrument_debit(instrument=v, amount=a, **paying) for v, a in vouchers]
+            entries += [instrument_debit(instrument=c, amount=a, **paying) for c, a in cards]
             if cash:
-                wallet.cash_balance -= cash
-                save_wallet(wallet)
-                entries.append(
-                    entry(
-                        wallet=wallet,
-                        instrument=Instrument.CASH,
-                        amount=-cash,
-                        balance_after=wallet.cash_balance,
-                        kind=EntryKind.ORDER_PAYMENT,
-                        order=order,
-                        actor=actor,
-                        now=now,
-                    )
-                )
+                entries.append(cash_debit(amount=cash, **paying))
             LedgerEntry.objects.bulk_create(entries)
             delivered = _fulfil(
                 quote=quote,

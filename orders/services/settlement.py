@@ -16,7 +16,13 @@ from common.money import ZERO
 from orders.models import BillSettlement, EntryKind, Instrument, LedgerEntry, Voucher
 from orders.services import notifications
 from orders.services.alerts import spend_alerts_check
-from orders.services.wallet import entry, lock_instruments, save_wallet, wallets_lock
+from orders.services.wallet import (
+    entry,
+    instrument_debit,
+    lock_instruments,
+    save_wallet,
+    wallets_lock,
+)
 from quota.models import DailyBill, DailyBillLine
 from workspaces.services import account_arrears_start
 
@@ -26,34 +32,10 @@ def _take(instruments, amount: Decimal, **entry_fields) -> tuple[Decimal, list[L
     paid = ZERO
     entries = []
     for instrument in instruments:
-        if paid == amount:
-            break
         part = min(instrument.balance, amount - paid)
-        if part <= 0:
-            continue
-        instrument.balance -= part
-        instrument.save(update_fields=["balance"])
-        paid += part
-        if isinstance(instrument, Voucher):
-            entries.append(
-                entry(
-                    instrument=Instrument.VOUCHER,
-                    voucher=instrument,
-                    amount=-part,
-                    balance_after=instrument.balance,
-                    **entry_fields,
-                )
-            )
-        else:
-            entries.append(
-                entry(
-                    instrument=Instrument.PREPAID_CARD,
-                    prepaid_card=instrument,
-                    amount=-part,
-                    balance_after=instrument.balance,
-                    **entry_fields,
-                )
-            )
+        if part > 0:
+            entries.append(instrument_debit(instrument=instrument, amount=part, **entry_fields))
+            paid += part
     return paid, entries
 
 

@@ -98,6 +98,44 @@ def entry(
     )
 
 
+def instrument_debit(
+    *, instrument: Voucher | PrepaidCard, amount: Decimal, wallet: Wallet, **fields
+) -> LedgerEntry:
+    """Take `amount` from a locked voucher or card; returns its (unsaved) ledger entry."""
+    instrument.balance -= amount
+    instrument.save(update_fields=["balance"])
+    if isinstance(instrument, Voucher):
+        return entry(
+            wallet=wallet,
+            instrument=Instrument.VOUCHER,
+            voucher=instrument,
+            amount=-amount,
+            balance_after=instrument.balance,
+            **fields,
+        )
+    return entry(
+        wallet=wallet,
+        instrument=Instrument.PREPAID_CARD,
+        prepaid_card=instrument,
+        amount=-amount,
+        balance_after=instrument.balance,
+        **fields,
+    )
+
+
+def cash_debit(*, amount: Decimal, wallet: Wallet, **fields) -> LedgerEntry:
+    """Take `amount` from the locked wallet's cash; returns its (unsaved) ledger entry."""
+    wallet.cash_balance -= amount
+    save_wallet(wallet)
+    return entry(
+        wallet=wallet,
+        instrument=Instrument.CASH,
+        amount=-amount,
+        balance_after=wallet.cash_balance,
+        **fields,
+    )
+
+
 def save_wallet(wallet: Wallet) -> None:
     wallet.save(update_fields=["cash_balance", "arrears", "updated_at"])
 

@@ -7,13 +7,14 @@ Lock order: subscription row, then workspace rows by pk.
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from common.dates import ONE_DAY
 from common.exceptions import Conflict, InvalidInput
-from packages.models import Plan
+from packages.models import Plan, TrafficPackSpec
 from packages.pricing import traffic_pack_daily_price
 from packages.selectors import traffic_discount_tier_list, traffic_pack_spec_list
 from quota.models import BillingRun, Binding, Subscription, SubscriptionPlanPeriod, TrafficPack
@@ -118,7 +119,8 @@ def _bind(
         ) from None
 
 
-def _price_packs(packs: Sequence[PackRequest]) -> list[tuple[object, int, object]]:
+def traffic_packs_price(packs: Sequence[PackRequest]) -> list[tuple[TrafficPackSpec, int, Decimal]]:
+    """(spec, capacity, daily price) of each pack; refuses an unsold item or a bad capacity."""
     specs = {spec.item.code: spec for spec in traffic_pack_spec_list()}
     tiers = traffic_discount_tier_list()
     priced = []
@@ -165,7 +167,7 @@ def subscription_create(
 ) -> Subscription:
     """A plan package for the account from start_date, bound to the workspaces in this order."""
     workspaces = validate_workspace_ids(account=account, workspace_ids=workspace_ids)
-    priced = _price_packs(traffic_packs)  # validate before any write
+    priced = traffic_packs_price(traffic_packs)  # validate before any write
     end_date = start_date + timedelta(days=plan.term_days - 1)
     with transaction.atomic():
         _refuse_billed_day(start_date, "a new package")
@@ -205,7 +207,7 @@ def subscription_add_traffic_packs(
     if not traffic_packs:
         raise InvalidInput("Add at least one traffic pack.", field="traffic_packs")
     _refuse_inactive(subscription, start_date)
-    priced = _price_packs(traffic_packs)
+    priced = traffic_packs_price(traffic_packs)
     with transaction.atomic():
         subscription = Subscription.objects.select_for_update().get(pk=subscription.pk)
         _refuse_billed_day(start_date, "a traffic pack")
