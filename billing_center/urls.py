@@ -3,8 +3,10 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from orders import portal
 from orders import views as order_views
 from packages import views as package_views
+from quota import views as quota_views
 from workspaces import views as workspace_views
 
 api_v1 = [
@@ -17,6 +19,24 @@ api_v1 = [
 urlpatterns = [
     path("", order_views.home, name="home"),
     path("plans/", package_views.plan_catalog, name="plan-catalog"),
+    path("buy/", portal.buy, name="buy"),
+    path("buy/estimate/", portal.buy_estimate, name="buy-estimate"),
+    path("orders/<int:order_id>/", portal.order_detail, name="order-detail"),
+    path("packages/<int:subscription_id>/", quota_views.package_detail, name="package-detail"),
+    path(
+        "packages/<int:subscription_id>/workspaces/",
+        quota_views.package_reorder,
+        name="package-reorder",
+    ),
+    path(
+        "packages/<int:subscription_id>/order/<slug:kind>/",
+        portal.subscription_order,
+        name="package-order",
+    ),
+    path("bills/", quota_views.bills, name="bills"),
+    path("ledger/", order_views.ledger, name="ledger"),
+    path("statements/", order_views.statements, name="statements"),
+    path("alerts/", order_views.alerts, name="alerts"),
     path("wallet/", order_views.wallet, name="wallet"),
     path("wallet/cards/buy/", order_views.card_buy, name="card-buy"),
     path("wallet/vouchers/redeem/", order_views.voucher_redeem_page, name="voucher-redeem"),

@@ -231,6 +231,10 @@ class BillSettlement(models.Model):
     def __str__(self) -> str:
         return f"Settlement of bill #{self.bill_id}"
 
+    @property
+    def vouchers(self):
+        return self.ordinary_vouchers + self.full_reduction_vouchers
+
 
 class SpendAlert(models.Model):
     """Notify owners and admins when a day's line of this workspace and item exceeds a threshold."""

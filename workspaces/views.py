@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -71,8 +72,19 @@ def workspace_upgrade(request: HttpRequest, workspace_id: int) -> HttpResponse:
         messages.success(
             request, _("%(name)s is now on the commercial plan.") % {"name": workspace.name}
         )
-        return redirect("home")
-    return render(request, "workspaces/workspace_upgrade.html", {"workspace": workspace})
+        return redirect(_next_or_home(request))
+    return render(
+        request,
+        "workspaces/workspace_upgrade.html",
+        {"workspace": workspace, "next": _next_or_home(request)},
+    )
+
+
+def _next_or_home(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return "/"
 
 
 @login_required

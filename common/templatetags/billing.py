@@ -2,7 +2,7 @@
 
 from django import template
 
-from common.money import format_cny
+from common.money import format_cny, format_price
 
 register = template.Library()
 
@@ -21,3 +21,11 @@ def quantity(value) -> str:
     if value is None or value == "":
         return ""
     return f"{int(value):,}"
+
+
+@register.filter
+def price(value) -> str:
+    """A unit price: 1.50, 0.10, 1.234567"""
+    if value is None or value == "":
+        return ""
+    return format_price(value)

@@ -1,0 +1,336 @@
+"""The purchase pages: new package (six steps), traffic packs, upgrade and renewal of a
+subscription, the order page. They call the checkout services that the API calls."""
+
+import uuid
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from common.api import parse_id
+from common.dates import billing_day
+from common.exceptions import ApplicationError, InvalidInput
+from orders.models import OrderKind
+from orders.selectors import account_balances, order_get, usable_balances
+from orders.services.checkout import order_place, order_quote, suggest_payment
+from orders.services.wallet import usable
+from packages import pricing
+from packages.selectors import plan_list, traffic_discount_tier_list, traffic_pack_spec_list
+from quota.estimate import usage_replay_estimate
+from quota.selectors import subscription_get, subscription_view, workspace_subscriptions_on
+from quota.services import PackRequest
+from workspaces.selectors import membership_require_owner, workspace_list
+from workspaces.views import billing_membership, current_membership
+
+STEP_FIELDS = {
+    "plan": "plan",
+    "traffic_packs": "packs",
+    "workspaces": "workspaces",
+    "subscription": "plan",
+    "face_value": "pay",
+}
+
+
+def _packs_from(post) -> list[dict]:
+    packs = []
+    for item, capacity in zip(
+        post.getlist("pack_item"), post.getlist("pack_capacity"), strict=False
+    ):
+        if not item and not capacity:
+            continue
+        try:
+            value = int(capacity.replace(",", "").strip())
+        except ValueError:
+            value = capacity  # the service names the bad capacity
+        packs.append({"item": item, "capacity": value})
+    return packs
+
+
+def _ids(text: str) -> list:
+    ids = []
+    for part in (text or "").split(","):
+        part = part.strip()
+        if part:
+            ids.append(parse_id(part) or part)
+    return ids
+
+
+def _payment_from(post) -> dict:
+    payment = {"cash": post.get("cash", "").strip() or "0", "prepaid_cards": [], "vouchers": []}
+    for key, value in post.items():
+        value = value.strip()
+        if not value:
+            continue
+        for prefix, bucket in (("card-", "prepaid_cards"), ("voucher-", "vouchers")):
+            if key.startswith(prefix) and parse_id(key[len(prefix) :]):
+                try:
+                    if Decimal(value) == 0:
+                        continue
+                except InvalidOperation:
+                    pass
+                payment[bucket].append({"id": parse_id(key[len(prefix) :]), "amount": value})
+    return payment
+
+
+def _order_data(kind: str, post, subscription=None) -> dict:
+    data: dict = {"kind": kind}
+    if kind in (OrderKind.NEW_PACKAGE, OrderKind.UPGRADE):
+        data["plan"] = post.get("plan", "")
+    if kind in (OrderKind.NEW_PACKAGE, OrderKind.TRAFFIC_PACKS):
+        data["traffic_packs"] = _packs_from(post)
+    if kind == OrderKind.NEW_PACKAGE:
+        data["workspaces"] = _ids(post.get("workspaces", ""))
+    if subscription is not None:
+        data["subscription"] = subscription.pk
+    return data
+
+
+def _catalog_context() -> dict:
+    specs = list(traffic_pack_spec_list())
+    tiers = traffic_discount_tier_list()
+    plans = list(plan_list())
+    return {
+        "plans": [
+            {
+                "plan": plan,
+                "quotas": [(quota.item.name, quota.daily_quantity) for quota in plan.quotas.all()],
+                "list_value": pricing.plan_list_value(plan=plan),
+                "saving": pricing.plan_saving(plan=plan),
+            }
+            for plan in plans
+        ],
+        "pack_specs": specs,
+        "pack_catalog": {
+            spec.item.code: {
+                "name": spec.item.name,
+                "base": spec.base_unit,
+                "min": spec.min_capacity,
+                "price": str(spec.unit_price),
+            }
+            for spec in specs
+        },
+        "discount_tiers": [
+            {"multiple": tier.min_multiple, "rate": str(tier.rate)} for tier in tiers
+        ],
+    }
+
+
+def _wallet_context(account, now) -> dict:
+    from orders.models import PrepaidCard, Voucher
+
+    return {
+        "balances": account_balances(account=account),
+        "usable": usable_balances(account=account, now=now),
+        "pay_vouchers": list(
+            usable(Voucher.objects.filter(account=account), now=now).order_by("expires_at", "pk")
+        ),
+        "pay_cards": list(
+            usable(PrepaidCard.objects.filter(account=account), now=now).order_by(
+                "expires_at", "pk"
+            )
+        ),
+    }
+
+
+def _render_order_page(
+    request,
+    *,
+    membership,
+    kind,
+    subscription=None,
+    errors=None,
+    submitted=None,
+    quote=None,
+    suggestion=None,
+    status=200,
+):
+    now = timezone.now()
+    today = billing_day(now)
+    account = membership.account
+    workspaces = list(workspace_list(account=account))
+    bound = workspace_subscriptions_on(workspace_ids=[w.pk for w in workspaces], day=today)
+    submitted = submitted or {}
+    chosen_ids = [
+        value for value in _ids(submitted.get("workspaces", "")) if isinstance(value, int)
+    ]
+    chosen = [w for wid in chosen_ids for w in workspaces if w.pk == wid]
+    context = {
+        "kind": kind,
+        "subscription": subscription,
+        "subscription_view": subscription_view(subscription=subscription, today=today)
+        if subscription
+        else None,
+        "membership": membership,
+        "free_workspaces": [w for w in workspaces if w.plan == "free"],
+        "available_workspaces": [
+            w
+            for w in workspaces
+            if w.plan == "commercial" and w.pk not in bound and w not in chosen
+        ],
+        "chosen_workspaces": chosen,
+        "bound_workspaces": [(w, bound[w.pk]) for w in workspaces if w.pk in bound],
+        "errors": errors or {},
+        "submitted": submitted,
+        "submitted_packs": list(
+            zip(submitted.getlist("pack_item"), submitted.getlist("pack_capacity"), strict=False)
+        )
+        if hasattr(submitted, "getlist")
+        else [],
+        "quote": quote,
+        "suggestion": suggestion,
+        "idempotency_key": (submitted.get("idempotency_key") if submitted else None)
+        or uuid.uuid4().hex,
+        "today": today,
+        **_catalog_context(),
+        **_wallet_context(account, now),
+    }
+    return render(request, "orders/buy.html", context, status=status)
+
+
+def _field_of(error: ApplicationError) -> str:
+    field = error.field or "detail"
+    if field.startswith("payment"):
+        return "payment"
+    return field
+
+
+def _handle(request, *, membership, kind, subscription=None):
+    if request.method != "POST":
+        initial = request.GET.copy()
+        return _render_order_page(
+            request, membership=membership, kind=kind, subscription=subscription, submitted=initial
+        )
+    membership_require_owner(membership=membership)
+    post = request.POST
+    data = _order_data(kind, post, subscription)
+    now = timezone.now()
+    if post.get("action") == "review":
+        try:
+            quote = order_quote(account=membership.account, data=data, today=billing_day(now))
+        except ApplicationError as error:
+            return _render_order_page(
+                request,
+                membership=membership,
+                kind=kind,
+                subscription=subscription,
+                errors={_field_of(error): error.message},
+                submitted=post,
+                status=400,
+            )
+        suggestion = suggest_payment(account=membership.account, quote=quote, now=now)
+        return _render_order_page(
+            request,
+            membership=membership,
+            kind=kind,
+            subscription=subscription,
+            submitted=post,
+            quote=quote,
+            suggestion=suggestion,
+        )
+    try:
+        order, created = order_place(
+            membership=membership,
+            data=data,
+            payment=_payment_from(post),
+            idempotency_key=f"web-{post.get('idempotency_key', '')[:80]}"
+            if post.get("idempotency_key")
+            else None,
+            now=now,
+        )
+    except ApplicationError as error:
+        quote = None
+        suggestion = None
+        try:
+            quote = order_quote(account=membership.account, data=data, today=billing_day(now))
+            suggestion = suggest_payment(account=membership.account, quote=quote, now=now)
+        except ApplicationError:
+            pass
+        return _render_order_page(
+            request,
+            membership=membership,
+            kind=kind,
+            subscription=subscription,
+            errors={_field_of(error): error.message},
+            submitted=post,
+            quote=quote,
+            suggestion=suggestion,
+            status=error.status_code if error.status_code != 404 else 400,
+        )
+    if created:
+        messages.success(request, _("Order #%(id)s is paid.") % {"id": order.pk})
+    else:
+        messages.info(
+            request,
+            _("Order #%(id)s was already placed; nothing was charged twice.") % {"id": order.pk},
+        )
+    return redirect("order-detail", order_id=order.pk)
+
+
+@login_required
+def buy(request: HttpRequest) -> HttpResponse:
+    """A new package in six steps: upgrade, plan, traffic packs, workspaces, quote, payment."""
+    membership = membership_require_owner(membership=current_membership(request))
+    return _handle(request, membership=membership, kind=OrderKind.NEW_PACKAGE)
+
+
+@login_required
+def subscription_order(request: HttpRequest, subscription_id: int, kind: str) -> HttpResponse:
+    """Traffic packs, an upgrade or the renewal of one subscription."""
+    membership = current_membership(request)
+    subscription = subscription_get(account=membership.account, subscription_id=subscription_id)
+    membership_require_owner(membership=membership)
+    if kind not in (OrderKind.TRAFFIC_PACKS, OrderKind.UPGRADE, OrderKind.RENEWAL):
+        raise InvalidInput("Unknown kind of order.", field="kind")
+    return _handle(request, membership=membership, kind=kind, subscription=subscription)
+
+
+@login_required
+def buy_estimate(request: HttpRequest) -> JsonResponse:
+    """JSON for the plan step: the last 30 billed days of the chosen workspaces under each plan."""
+    membership = billing_membership(request)
+    account_workspaces = set(
+        workspace_list(account=membership.account).values_list("pk", flat=True)
+    )
+    workspace_ids = [
+        wid for wid in _ids(request.GET.get("workspaces", "")) if wid in account_workspaces
+    ]
+    packs = []
+    for part in request.GET.get("packs", "").split(","):
+        item, _sep, capacity = part.partition(":")
+        if item and capacity.isdigit():
+            packs.append(PackRequest(item_code=item, capacity=int(capacity)))
+    estimate = usage_replay_estimate(
+        workspace_ids=workspace_ids, packs=packs, today=billing_day(timezone.now())
+    )
+    return JsonResponse(
+        {
+            "days": len(estimate.days),
+            "payg_only": f"{estimate.payg_only:.2f}",
+            "plans": {
+                entry.plan.code: {
+                    "package_cost": f"{entry.package_cost:.2f}",
+                    "packs_cost": f"{entry.packs_cost:.2f}",
+                    "overage_without_packs": f"{entry.overage_without_packs:.2f}",
+                    "overage_with_packs": f"{entry.overage_with_packs:.2f}",
+                    "total_without_packs": f"{entry.total_without_packs:.2f}",
+                    "total_with_packs": f"{entry.total_with_packs:.2f}",
+                }
+                for entry in estimate.plans
+            },
+        }
+    )
+
+
+@login_required
+def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
+    membership = current_membership(request)
+    order = order_get(account=membership.account, order_id=order_id)
+    billing_membership(request)
+    view = None
+    if order.subscription_id:
+        view = subscription_view(subscription=order.subscription, today=billing_day(timezone.now()))
+    return render(request, "orders/order_detail.html", {"order": order, "subscription_view": view})

@@ -1,0 +1,287 @@
+"""Pages: package management (usage against quota, reorder, actions) and consumption details."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from common.api import csv_response, parse_id
+from common.dates import ONE_DAY, billing_day
+from common.exceptions import ApplicationError
+from packages.selectors import billing_item_list
+from quota.models import NO_RETENTION, DailyBillLine, SubscriptionPlanPeriod, TrafficPack
+from quota.selectors import (
+    daily_bill_list,
+    subscription_get,
+    subscription_usage_for_day,
+    subscription_view,
+)
+from quota.services import subscription_set_workspaces
+from workspaces.selectors import membership_require_owner, workspace_list
+from workspaces.views import billing_membership, current_membership
+
+CHART_DAYS = 30
+CHART_WIDTH = 600
+CHART_HEIGHT = 140
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: float
+    width: float
+    covered_y: float
+    covered_height: float
+    overage_y: float
+    overage_height: float
+    day: date
+    used: int
+    quota: int
+
+
+def _quota_by_day(subscription, days: list[date]) -> dict[tuple[date, str], int]:
+    """Plan quota plus traffic capacity of each item on each day (plan history and packs)."""
+    periods = list(
+        SubscriptionPlanPeriod.objects.filter(subscription=subscription)
+        .select_related("plan")
+        .prefetch_related("plan__quotas__item")
+        .order_by("effective_from")
+    )
+    packs = list(TrafficPack.objects.filter(subscription=subscription).select_related("item"))
+    pools: dict[tuple[date, str], int] = defaultdict(int)
+    for day in days:
+        plan = None
+        for period in periods:
+            if period.effective_from <= day:
+                plan = period.plan
+        if plan is not None:
+            for quota in plan.quotas.all():
+                pools[(day, quota.item.code)] += quota.daily_quantity
+        for pack in packs:
+            if pack.start_date <= day <= pack.end_date:
+                pools[(day, pack.item.code)] += pack.capacity
+    return pools
+
+
+def _charts(subscription, today: date) -> list[dict]:
+    """One bar chart per item: daily converted use (covered and overage) against the pool."""
+    last = min(today - ONE_DAY, subscription.end_date)
+    first = max(last - timedelta(days=CHART_DAYS - 1), subscription.start_date)
+    if last < first:
+        return []
+    days = [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
+    used = defaultdict(lambda: [0, 0])
+    rows = (
+        DailyBillLine.objects.filter(
+            bill__subscription=subscription, bill__day__gte=first, bill__day__lte=last
+        )
+        .values("bill__day", "item__code")
+        .annotate(converted=Sum("converted_quantity"), payg=Sum("payg_quantity"))
+    )
+    for row in rows:
+        used[(row["bill__day"], row["item__code"])] = [row["converted"], row["payg"]]
+    pools = _quota_by_day(subscription, days)
+    names = {item.code: item.name for item in billing_item_list()}
+    codes = [
+        code for code in names if any(pools.get((d, code)) or used.get((d, code)) for d in days)
+    ]
+    slot = CHART_WIDTH / CHART_DAYS
+    charts = []
+    for code in codes:
+        top = max(
+            [pools.get((d, code), 0) for d in days] + [used[(d, code)][0] for d in days] + [1]
+        )
+        scale = (CHART_HEIGHT - 10) / top
+        bars = []
+        for index, day in enumerate(days):
+            converted, payg = used[(day, code)]
+            covered = converted - payg
+            covered_height = covered * scale
+            overage_height = payg * scale
+            bars.append(
+                Bar(
+                    x=round(index * slot + 1, 1),
+                    width=round(slot - 2, 1),
+                    covered_y=round(CHART_HEIGHT - covered_height, 1),
+                    covered_height=round(covered_height, 1),
+                    overage_y=round(CHART_HEIGHT - covered_height - overage_height, 1),
+                    overage_height=round(overage_height, 1),
+                    day=day,
+                    used=converted,
+                    quota=pools.get((day, code), 0),
+                )
+            )
+        points = []
+        for index, day in enumerate(days):
+            height = round(CHART_HEIGHT - pools.get((day, code), 0) * scale, 1)
+            left, right = round(index * slot, 1), round((index + 1) * slot, 1)
+            points.append(f"{left},{height} {right},{height}")
+        quota_line = " ".join(points)
+        charts.append(
+            {"code": code, "name": names[code], "bars": bars, "quota_line": quota_line, "top": top}
+        )
+    return charts
+
+
+@login_required
+def package_detail(request: HttpRequest, subscription_id: int) -> HttpResponse:
+    membership = current_membership(request)
+    subscription = subscription_get(account=membership.account, subscription_id=subscription_id)
+    billing_membership(request)
+    today = billing_day(timezone.now())
+    view = subscription_view(subscription=subscription, today=today)
+    names = dict(workspace_list(account=membership.account).values_list("pk", "name"))
+    rows = []
+    if view.status == "active":
+        _, today_items = subscription_usage_for_day(subscription=subscription, day=today)
+        yesterday_items = {}
+        if today - ONE_DAY >= subscription.start_date:
+            _, items = subscription_usage_for_day(subscription=subscription, day=today - ONE_DAY)
+            yesterday_items = {item.item_code: item for item in items}
+        for item in today_items:
+            before = yesterday_items.get(item.item_code)
+            rows.append({"today": item, "yesterday": before})
+    context = {
+        "membership": membership,
+        "view": view,
+        "subscription": subscription,
+        "days_left": max((subscription.end_date - today).days + 1, 0),
+        "workspaces": [
+            (workspace_id, names.get(workspace_id, workspace_id))
+            for workspace_id in view.workspace_ids
+        ],
+        "pending": [
+            (workspace_id, names.get(workspace_id, workspace_id))
+            for workspace_id in view.pending_workspace_ids or []
+        ],
+        "others": [
+            (pk, name)
+            for pk, name in names.items()
+            if pk not in (view.pending_workspace_ids or view.workspace_ids)
+        ],
+        "rows": rows,
+        "charts": _charts(subscription, today),
+        "chart_width": CHART_WIDTH,
+        "chart_height": CHART_HEIGHT,
+        "tomorrow": today + ONE_DAY,
+    }
+    return render(request, "quota/package_detail.html", context)
+
+
+@login_required
+@require_POST
+def package_reorder(request: HttpRequest, subscription_id: int) -> HttpResponse:
+    membership = current_membership(request)
+    subscription = subscription_get(account=membership.account, subscription_id=subscription_id)
+    membership_require_owner(membership=membership)
+    ids = [
+        parse_id(part) or 0
+        for part in request.POST.get("workspaces", "").split(",")
+        if part.strip()
+    ]
+    try:
+        effective = subscription_set_workspaces(
+            subscription=subscription,
+            workspace_ids=ids,
+            today=billing_day(timezone.now()),
+            actor=request.user,
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, _("The new order applies from %(day)s.") % {"day": effective.isoformat()}
+        )
+    return redirect("package-detail", subscription_id=subscription.pk)
+
+
+BILL_COLUMNS = [
+    "date",
+    "workspace",
+    "item",
+    "retention_days",
+    "quantity",
+    "converted_quantity",
+    "plan_covered",
+    "traffic_covered",
+    "payg_quantity",
+    "unit_price",
+    "amount",
+]
+
+
+@login_required
+def bills(request: HttpRequest) -> HttpResponse:
+    """Consumption details: daily bills with their lines, by date range and workspace."""
+    membership = billing_membership(request)
+    today = billing_day(timezone.now())
+    errors = {}
+
+    def day_param(name: str, default: date) -> date:
+        raw = request.GET.get(name, "")
+        if not raw:
+            return default
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            errors[name] = _("Use the format YYYY-MM-DD.")
+            return default
+
+    date_to = day_param("date_to", today - ONE_DAY)
+    date_from = day_param("date_from", date_to - timedelta(days=6))
+    if date_from > date_to:
+        errors["date_from"] = _("The start is after the end.")
+        date_from = date_to
+    if (date_to - date_from).days > 92:
+        errors["date_from"] = _("Show at most 93 days at a time.")
+        date_from = date_to - timedelta(days=92)
+    workspaces = list(workspace_list(account=membership.account))
+    workspace_id = parse_id(request.GET.get("workspace", ""))
+    if workspace_id not in {workspace.pk for workspace in workspaces}:
+        workspace_id = None
+    selected = list(
+        daily_bill_list(
+            account=membership.account,
+            workspace_id=workspace_id,
+            date_from=date_from,
+            date_to=date_to,
+        ).select_related("workspace", "settlement")
+    )
+    if request.GET.get("format") == "csv":
+        rows = (
+            [
+                bill.day,
+                bill.workspace.name,
+                line.item.code,
+                "" if line.retention_days == NO_RETENTION else line.retention_days,
+                line.quantity,
+                line.converted_quantity,
+                line.plan_covered,
+                line.traffic_covered,
+                line.payg_quantity,
+                line.unit_price,
+                line.amount,
+            ]
+            for bill in selected
+            for line in bill.lines.all()
+        )
+        return csv_response(f"consumption-{date_from}-{date_to}.csv", BILL_COLUMNS, rows)
+    context = {
+        "membership": membership,
+        "bills": selected,
+        "total": sum((bill.total for bill in selected), 0),
+        "workspaces": workspaces,
+        "workspace_id": workspace_id,
+        "date_from": date_from,
+        "date_to": date_to,
+        "errors": errors,
+        "no_retention": NO_RETENTION,
+    }
+    return render(request, "quota/bills.html", context, status=400 if errors else 200)

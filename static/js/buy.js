@@ -1,0 +1,255 @@
+/* Purchase pages: live pack prices, drag-ordered workspaces, live quote and estimate, payment
+   split with the remaining amount; Pay is enabled only when the split adds up. Amounts are handled
+   in cents (integers) so that what is shown adds up exactly. */
+(function () {
+  "use strict";
+  var form = document.getElementById("order-form");
+  if (!form) { return; }
+  var kind = form.dataset.kind;
+  var catalog = JSON.parse(document.getElementById("pack-catalog").textContent);
+  var tiers = JSON.parse(document.getElementById("discount-tiers").textContent);
+  var csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
+
+  function cents(text) {
+    var value = String(text || "").replace(/[,\s¥]/g, "");
+    if (value === "") { return 0; }
+    if (!/^\d+(\.\d{0,2})?$/.test(value)) { return NaN; }
+    var parts = value.split(".");
+    return parseInt(parts[0], 10) * 100 + parseInt(((parts[1] || "") + "00").slice(0, 2), 10);
+  }
+  function yuan(c) {
+    var sign = c < 0 ? "-" : "";
+    c = Math.abs(c);
+    var whole = Math.floor(c / 100).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+    return sign + "¥" + whole + "." + ("0" + (c % 100)).slice(-2);
+  }
+  function plain(c) { return Math.floor(c / 100) + "." + ("0" + (c % 100)).slice(-2); }
+
+  /* ---- traffic packs ---- */
+  function packPrice(row) {
+    var code = row.querySelector(".pack-item").value;
+    var input = row.querySelector(".pack-capacity");
+    var out = row.querySelector(".pack-price");
+    var spec = catalog[code];
+    if (!spec) { out.textContent = ""; return; }
+    input.min = spec.min; input.step = spec.base;
+    var capacity = parseInt(input.value, 10);
+    if (!capacity) { out.textContent = "min " + spec.min.toLocaleString() + ", step " + spec.base.toLocaleString(); return; }
+    if (capacity < spec.min || capacity % spec.base) {
+      out.textContent = "min " + spec.min.toLocaleString() + ", step " + spec.base.toLocaleString();
+      out.classList.add("danger");
+      return;
+    }
+    out.classList.remove("danger");
+    var rate = 1;
+    tiers.slice().sort(function (a, b) { return b.multiple - a.multiple; }).some(function (tier) {
+      if (capacity >= tier.multiple * spec.min) { rate = parseFloat(tier.rate); return true; }
+      return false;
+    });
+    // cents, half up: capacity / base × price × rate
+    var daily = Math.round((capacity / spec.base) * parseFloat(spec.price) * rate * 100 + 1e-9);
+    out.textContent = yuan(daily) + "/day" + (rate < 1 ? " (−" + Math.round((1 - rate) * 100) + " %)" : "");
+  }
+  var packRows = document.getElementById("pack-rows");
+  if (packRows) {
+    packRows.addEventListener("input", function (event) {
+      var row = event.target.closest(".pack-row");
+      if (row) { packPrice(row); schedule(); }
+    });
+    packRows.addEventListener("change", function (event) {
+      var row = event.target.closest(".pack-row");
+      if (row) { packPrice(row); schedule(); }
+    });
+    packRows.addEventListener("click", function (event) {
+      if (event.target.classList.contains("pack-remove")) {
+        var row = event.target.closest(".pack-row");
+        if (packRows.children.length > 1) { row.remove(); } else { row.querySelector(".pack-item").value = ""; row.querySelector(".pack-capacity").value = ""; packPrice(row); }
+        schedule();
+      }
+    });
+    document.getElementById("add-pack").addEventListener("click", function () {
+      var template = document.getElementById("pack-row-template");
+      packRows.appendChild(template.content.firstElementChild.cloneNode(true));
+    });
+    packRows.querySelectorAll(".pack-row").forEach(packPrice);
+  }
+
+  /* ---- workspaces in priority order ---- */
+  var chosen = document.getElementById("chosen-workspaces");
+  var available = document.getElementById("available-workspaces");
+  var field = document.getElementById("workspaces-field");
+  function syncWorkspaces() {
+    if (!chosen) { return; }
+    field.value = Array.prototype.map.call(chosen.querySelectorAll(".ws-item"), function (li) { return li.dataset.id; }).join(",");
+    schedule();
+  }
+  function chosenItem(li) {
+    li.setAttribute("draggable", "true");
+    li.innerHTML = '<span class="handle" aria-hidden="true">⋮⋮</span><span class="ws-name"></span><span class="ws-actions">' +
+      '<button type="button" class="btn btn-small btn-ghost" data-move="up" aria-label="Move up">↑</button>' +
+      '<button type="button" class="btn btn-small btn-ghost" data-move="down" aria-label="Move down">↓</button>' +
+      '<button type="button" class="btn btn-small btn-ghost" data-move="remove">×</button></span>';
+    return li;
+  }
+  if (chosen) {
+    var dragged = null;
+    document.addEventListener("click", function (event) {
+      var move = event.target.dataset && event.target.dataset.move;
+      if (!move) { return; }
+      var li = event.target.closest(".ws-item");
+      var name = li.querySelector(".ws-name").textContent;
+      if (move === "add") {
+        var item = chosenItem(li.cloneNode(false));
+        item.querySelector(".ws-name").textContent = name;
+        chosen.appendChild(item); li.remove();
+      } else if (move === "remove") {
+        var back = document.createElement("li");
+        back.className = "ws-item"; back.dataset.id = li.dataset.id;
+        back.innerHTML = '<span class="ws-name"></span><button type="button" class="btn btn-small" data-move="add">+</button>';
+        back.querySelector(".ws-name").textContent = name;
+        available.appendChild(back); li.remove();
+      } else if (move === "up" && li.previousElementSibling) {
+        chosen.insertBefore(li, li.previousElementSibling);
+      } else if (move === "down" && li.nextElementSibling) {
+        chosen.insertBefore(li.nextElementSibling, li);
+      }
+      syncWorkspaces();
+    });
+    chosen.addEventListener("dragstart", function (event) { dragged = event.target.closest(".ws-item"); event.dataTransfer.effectAllowed = "move"; dragged.classList.add("dragging"); });
+    chosen.addEventListener("dragend", function () { if (dragged) { dragged.classList.remove("dragging"); } dragged = null; syncWorkspaces(); });
+    chosen.addEventListener("dragover", function (event) {
+      event.preventDefault();
+      var over = event.target.closest(".ws-item");
+      if (!dragged || !over || over === dragged) { return; }
+      var box = over.getBoundingClientRect();
+      chosen.insertBefore(dragged, event.clientY > box.top + box.height / 2 ? over.nextSibling : over);
+    });
+  }
+
+  /* ---- live quote and estimate ---- */
+  var timer = null;
+  function schedule() { clearTimeout(timer); timer = setTimeout(refresh, 350); }
+  function body() {
+    var data = { kind: kind };
+    var plan = form.querySelector("input[name=plan]:checked");
+    if (plan) { data.plan = plan.value; }
+    if (form.dataset.subscription) { data.subscription = parseInt(form.dataset.subscription, 10); }
+    if (packRows) {
+      data.traffic_packs = [];
+      packRows.querySelectorAll(".pack-row").forEach(function (row) {
+        var item = row.querySelector(".pack-item").value;
+        var capacity = parseInt(row.querySelector(".pack-capacity").value, 10);
+        if (item && capacity) { data.traffic_packs.push({ item: item, capacity: capacity }); }
+      });
+    }
+    if (field) { data.workspaces = field.value ? field.value.split(",").map(function (v) { return parseInt(v, 10); }) : []; }
+    return data;
+  }
+  var quoteBox = document.getElementById("quote-box");
+  var totalField = document.getElementById("quote-total");
+  function showQuote(quote) {
+    var rows = quote.lines.map(function (line) {
+      var tr = document.createElement("tr");
+      var a = document.createElement("td"); a.textContent = line.description;
+      var b = document.createElement("td"); b.className = "num"; b.textContent = yuan(cents(line.amount));
+      tr.appendChild(a); tr.appendChild(b); return tr;
+    });
+    var table = document.createElement("table"); table.className = "table";
+    var tbody = document.createElement("tbody");
+    rows.forEach(function (tr) { tbody.appendChild(tr); });
+    var total = document.createElement("tr"); total.className = "total-row";
+    total.innerHTML = '<th>Total</th><th class="num" data-testid="quote-total"></th>';
+    total.lastChild.textContent = yuan(cents(quote.total));
+    tbody.appendChild(total); table.appendChild(tbody);
+    quoteBox.innerHTML = ""; quoteBox.appendChild(table);
+    var changed = totalField.value !== quote.total;
+    totalField.value = quote.total;
+    if (changed) { prefill(quote.suggested_payment); }
+    updateRemaining();
+  }
+  function showQuoteError(errors) {
+    var messages = [];
+    Object.keys(errors || {}).forEach(function (key) { messages = messages.concat(errors[key]); });
+    quoteBox.innerHTML = "";
+    var p = document.createElement("p"); p.className = "muted"; p.textContent = messages.join(" ");
+    quoteBox.appendChild(p);
+    totalField.value = ""; updateRemaining();
+  }
+  function refresh() {
+    var data = body();
+    fetch(form.dataset.quoteUrl, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+      body: JSON.stringify(data)
+    }).then(function (response) {
+      return response.json().then(function (json) { return { ok: response.ok, json: json }; });
+    }).then(function (result) {
+      if (result.ok) { showQuote(result.json); } else { showQuoteError(result.json.errors); }
+    }).catch(function () { /* the server-side "Update the quote" button still works */ });
+    if (kind === "new_package") { estimate(data); }
+  }
+  function estimate(data) {
+    if (!data.workspaces || !data.workspaces.length) { return; }
+    var packs = (data.traffic_packs || []).map(function (p) { return p.item + ":" + p.capacity; }).join(",");
+    fetch(form.dataset.estimateUrl + "?workspaces=" + data.workspaces.join(",") + "&packs=" + encodeURIComponent(packs), { credentials: "same-origin" })
+      .then(function (response) { return response.json(); })
+      .then(function (result) {
+        var note = document.getElementById("estimate-note");
+        if (!result.days) { note.textContent = "No billed days yet for these workspaces: nothing to replay."; return; }
+        note.textContent = "Replaying the last " + result.days + " billed days of the chosen workspaces: with no package they cost " + yuan(cents(result.payg_only)) + ".";
+        Object.keys(result.plans).forEach(function (code) {
+          var slot = document.querySelector('[data-estimate-for="' + code + '"]');
+          if (!slot) { return; }
+          var entry = result.plans[code];
+          slot.textContent = "Last " + result.days + " days: " + yuan(cents(entry.total_without_packs)) +
+            " (package share " + yuan(cents(entry.package_cost)) + " + overage " + yuan(cents(entry.overage_without_packs)) + ")" +
+            (packs ? "; with your packs " + yuan(cents(entry.total_with_packs)) : "");
+        });
+      }).catch(function () {});
+  }
+
+  /* ---- payment split ---- */
+  var inputs = Array.prototype.slice.call(form.querySelectorAll(".pay-input"));
+  var payButton = document.getElementById("pay-button");
+  var remainingOut = document.getElementById("remaining");
+  function prefill(suggestion) {
+    if (!suggestion) { return; }
+    inputs.forEach(function (input) {
+      if (input.name === "cash") { input.value = suggestion.cash; return; }
+      var list = input.dataset.instrument === "card" ? suggestion.prepaid_cards : suggestion.vouchers;
+      var part = list.filter(function (p) { return String(p.id) === input.dataset.id; })[0];
+      input.value = part ? part.amount : "";
+    });
+  }
+  function updateRemaining() {
+    var total = cents(totalField.value);
+    if (!totalField.value) { remainingOut.textContent = "—"; if (payButton) { payButton.disabled = true; } return; }
+    var sum = 0, bad = false;
+    inputs.forEach(function (input) {
+      var value = cents(input.value);
+      var max = cents(input.dataset.max);
+      input.classList.toggle("invalid", isNaN(value) || value > max);
+      if (isNaN(value) || value > max) { bad = true; } else { sum += value; }
+    });
+    var remaining = total - sum;
+    remainingOut.textContent = bad ? "—" : yuan(remaining);
+    remainingOut.classList.toggle("danger", remaining !== 0 || bad);
+    if (payButton) {
+      payButton.disabled = bad || remaining !== 0;
+      payButton.textContent = (document.documentElement.lang.indexOf("zh") === 0 ? "支付 " : "Pay ") + yuan(total);
+    }
+  }
+  inputs.forEach(function (input) { input.addEventListener("input", updateRemaining); });
+  form.querySelectorAll("input[name=plan]").forEach(function (radio) { radio.addEventListener("change", schedule); });
+  form.addEventListener("submit", function (event) {
+    var submitter = event.submitter;
+    if (submitter && submitter.id === "pay-button") {
+      if (form.dataset.sent) { event.preventDefault(); return; }  // a double click buys once
+      form.dataset.sent = "1";
+      setTimeout(function () { payButton.disabled = true; }, 0);
+    }
+  });
+  syncWorkspaces();
+  updateRemaining();
+  if (kind !== "new_package" || (field && field.value)) { refresh(); }
+})();
