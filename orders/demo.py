@@ -111,12 +111,12 @@ def _accounts_and_workspaces(report: DemoReport, now: datetime) -> Account:
 
 # (item, retention, base hourly quantity) — Production runs over its share some days
 DEMO_USAGE = [
-    ("datakit", None, 9),
-    ("logs", 30, 1_100_000),
-    ("traces", 7, 150_000),
-    ("rum_pv", 14, 9_000),
-    ("task_calls", None, 7_000),
-    ("sms", None, 3),
+    ("datakit", None, 6),
+    ("logs", 30, 450_000),
+    ("traces", 7, 90_000),
+    ("rum_pv", 14, 4_500),
+    ("task_calls", None, 3_500),
+    ("sms", None, 1),
 ]
 DEMO_DAYS = 14
 

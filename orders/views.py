@@ -51,7 +51,9 @@ def home(request: HttpRequest) -> HttpResponse:
     workspaces = list(workspace_list(account=membership.account))
     packages = [
         subscription_view(subscription=subscription, today=today)
-        for subscription in subscription_list(account=membership.account).filter(end_date__gte=today)[:10]
+        for subscription in subscription_list(account=membership.account).filter(
+            end_date__gte=today
+        )[:10]
     ]
     names = {workspace.pk: workspace.name for workspace in workspaces}
     context = {
@@ -61,7 +63,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "days_to_lock": days_to_lock,
         "workspaces": workspaces,
         "packages": [(view, [names.get(pk, pk) for pk in view.workspace_ids]) for view in packages],
-        "latest_bills": list(daily_bill_list(account=membership.account).select_related("workspace")[:6]),
+        "latest_bills": list(
+            daily_bill_list(account=membership.account).select_related("workspace")[:6]
+        ),
         "free_count": sum(1 for workspace in workspaces if workspace.plan == "free"),
         "commercial_count": sum(1 for workspace in workspaces if workspace.plan == "commercial"),
     }

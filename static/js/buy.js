@@ -78,10 +78,10 @@
   var chosen = document.getElementById("chosen-workspaces");
   var available = document.getElementById("available-workspaces");
   var field = document.getElementById("workspaces-field");
-  function syncWorkspaces() {
+  function syncWorkspaces(quiet) {
     if (!chosen) { return; }
     field.value = Array.prototype.map.call(chosen.querySelectorAll(".ws-item"), function (li) { return li.dataset.id; }).join(",");
-    schedule();
+    if (!quiet) { schedule(); }
   }
   function chosenItem(li) {
     li.setAttribute("draggable", "true");
@@ -249,7 +249,7 @@
       setTimeout(function () { payButton.disabled = true; }, 0);
     }
   });
-  syncWorkspaces();
+  syncWorkspaces(true);
   updateRemaining();
-  if (kind !== "new_package" || (field && field.value)) { refresh(); }
+  if (kind !== "new_package" || (field && field.value && form.querySelector("input[name=plan]:checked"))) { refresh(); }
 })();
