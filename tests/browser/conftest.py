@@ -23,8 +23,11 @@ FLAGS = [
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def chromium():
+    # Per test, not per session: Playwright runs an event loop in this thread, and while it runs
+    # Django's connections are context-local, so later tests in the worker would not get the
+    # serialized test data back after a flush.
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
             pytest.fail("Chromium is missing: .ci/run installs Debian's chromium package")

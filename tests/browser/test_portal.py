@@ -1,4 +1,4 @@
-"""The customer's journey in Chromium: upgrade, buy a package split three ways, reorder, read the bill."""
+"""The customer's journey in Chromium: upgrade, buy split three ways, reorder, read the bill."""
 
 from decimal import Decimal
 
