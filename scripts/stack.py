@@ -80,6 +80,9 @@ def embedded_redis_url() -> str:
 
 
 def service_environment(*, database: str = "billing_center", need_redis: bool = True) -> dict:
+    from compile_messages import compile_messages
+
+    compile_messages()  # the translations (.po in git, .mo built here)
     env = dict(os.environ)
     if env.get("DATABASE_URL"):
         say("PostgreSQL: DATABASE_URL from the environment")

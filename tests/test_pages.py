@@ -89,3 +89,24 @@ def test_unknown_page_is_a_friendly_404(account_a):
     response = client.get("/no/such/page/")
     assert response.status_code == 404
     assert "belongs to another account" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/plans/", "/wallet/", "/bills/", "/ledger/", "/statements/", "/alerts/", "/buy/"]
+)
+def test_pages_render_in_simplified_chinese(account_a, path):
+    client = Client()
+    client.force_login(account_a[1])
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    response = client.get(path)
+    assert response.status_code == 200, path
+    html = response.content.decode()
+    assert '<html lang="zh-hans">' in html
+    assert "费用中心" in html and "退出登录" in html
+
+
+def test_home_in_chinese_shows_balances_in_yuan(account_a):
+    client = Client()
+    client.force_login(account_a[1])
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "现金余额" in html and "¥0.00" in html

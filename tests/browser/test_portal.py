@@ -165,3 +165,18 @@ def test_every_page_renders_on_a_phone(pages, width):
         assert browser.go(path).status == 200, path
         browser.snap(name)
         assert browser.page.evaluate("document.documentElement.scrollWidth") <= width + 1, name
+
+
+def test_the_language_switcher_renders_the_chinese_pages(pages):
+    account, owner, card, voucher = funded_account()
+    browser = pages(1280, prefix="chinese")
+    page = browser.page
+    browser.login(owner.username, PASSWORD)
+    page.select_option("[data-testid=language]", "zh-hans")
+    page.wait_for_selector("text=费用中心")
+    browser.snap("home")
+    assert "现金余额" in page.inner_text("body")
+    assert page.inner_text("[data-testid=cash-balance]") == "¥50,000.00"
+    browser.go("/buy/")
+    browser.snap("buy")
+    assert "选择套餐" in page.inner_text("body")
