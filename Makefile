@@ -21,6 +21,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(PY) scripts/stack.py test $(PYTEST_ARGS)
+	@echo "Screenshots of every page the browser tests visited: test-artifacts/screenshots/"
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
