@@ -108,10 +108,23 @@ def _wallet_context(request: HttpRequest, membership, buy_form=None, redeem_form
     }
 
 
+WALLET_COLUMNS = ["instrument", "id", "kind_or_number", "face_value", "balance", "expires_at", "status"]
+
+
 @login_required
 def wallet(request: HttpRequest) -> HttpResponse:
     membership = billing_membership(request)
-    return render(request, "orders/wallet.html", _wallet_context(request, membership))
+    context = _wallet_context(request, membership)
+    if request.GET.get("format") == "csv":
+        rows = [
+            ["voucher", voucher.pk, voucher.kind, voucher.face_value, voucher.balance, voucher.expires_at.isoformat(), status]
+            for voucher, status in context["vouchers"]
+        ] + [
+            ["prepaid_card", card.pk, card.number, card.face_value, card.balance, card.expires_at.isoformat(), status]
+            for card, status in context["cards"]
+        ]
+        return csv_response("vouchers-and-cards.csv", WALLET_COLUMNS, rows)
+    return render(request, "orders/wallet.html", context)
 
 
 @login_required

@@ -10,7 +10,7 @@ from orders.models import Order, PrepaidCard, Voucher
 from orders.services.wallet import cash_credit, prepaid_card_issue, voucher_issue
 from quota.services import deduction_run_day
 from tests.factories import PASSWORD, add_member, make_account, make_workspace
-from tests.quota.helpers import after, send
+from tests.quota.helpers import after, send, subscribe
 from workspaces.models import Role, Workspace
 
 pytestmark = [
@@ -148,7 +148,8 @@ def test_every_page_renders_on_a_phone(pages, width):
     account, owner, card, voucher = funded_account()
     workspace = make_workspace(account, name="Phone", commercial=True)
     yesterday = billing_day(timezone.now()) - ONE_DAY
-    send(workspace, "logs", 3_000_000, yesterday, retention=14)
+    subscription = subscribe(account, [workspace], start=yesterday - 5 * ONE_DAY, packs=[("logs", 1_000_000)])
+    send(workspace, "logs", 45_000_000, yesterday, retention=14)
     deduction_run_day(day=yesterday, now=after(yesterday))
     browser = pages(width, prefix="phone")
     browser.login(owner.username, PASSWORD)
@@ -161,6 +162,7 @@ def test_every_page_renders_on_a_phone(pages, width):
         ("statements", "/statements/"),
         ("alerts", "/alerts/"),
         ("plans", "/plans/"),
+        ("package", f"/packages/{subscription.pk}/"),
     ]:
         assert browser.go(path).status == 200, path
         browser.snap(name)

@@ -68,3 +68,12 @@ def test_admins_see_the_wallet_without_buy_forms(account_a, admin_user):
         client.post("/wallet/cards/buy/", {"face_value": "100", "idempotency_key": "x"}).status_code
         == 403
     )
+
+
+def test_vouchers_and_cards_export_as_csv(account_a, owner_client):
+    voucher_issue(account_id=account_a[0].pk, amount="12.00", now=timezone.now())
+    response = owner_client.get("/wallet/?format=csv")
+    assert response["Content-Type"].startswith("text/csv")
+    lines = response.content.decode().lstrip("\ufeff").splitlines()
+    assert lines[0] == "instrument,id,kind_or_number,face_value,balance,expires_at,status"
+    assert lines[1].startswith("voucher,") and ",12.00,12.00," in lines[1] and lines[1].endswith(",active")
