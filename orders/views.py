@@ -108,7 +108,15 @@ def _wallet_context(request: HttpRequest, membership, buy_form=None, redeem_form
     }
 
 
-WALLET_COLUMNS = ["instrument", "id", "kind_or_number", "face_value", "balance", "expires_at", "status"]
+WALLET_COLUMNS = [
+    "instrument",
+    "id",
+    "kind_or_number",
+    "face_value",
+    "balance",
+    "expires_at",
+    "status",
+]
 
 
 @login_required
@@ -117,10 +125,26 @@ def wallet(request: HttpRequest) -> HttpResponse:
     context = _wallet_context(request, membership)
     if request.GET.get("format") == "csv":
         rows = [
-            ["voucher", voucher.pk, voucher.kind, voucher.face_value, voucher.balance, voucher.expires_at.isoformat(), status]
+            [
+                "voucher",
+                voucher.pk,
+                voucher.kind,
+                voucher.face_value,
+                voucher.balance,
+                voucher.expires_at.isoformat(),
+                status,
+            ]
             for voucher, status in context["vouchers"]
         ] + [
-            ["prepaid_card", card.pk, card.number, card.face_value, card.balance, card.expires_at.isoformat(), status]
+            [
+                "prepaid_card",
+                card.pk,
+                card.number,
+                card.face_value,
+                card.balance,
+                card.expires_at.isoformat(),
+                status,
+            ]
             for card, status in context["cards"]
         ]
         return csv_response("vouchers-and-cards.csv", WALLET_COLUMNS, rows)

@@ -241,6 +241,16 @@ ZH = {
     "Workspace %(name)s created.": "工作空间 %(name)s 已创建。",
     "%(name)s is already on the commercial plan.": "%(name)s 已是商业版。",
     "%(name)s is now on the commercial plan.": "%(name)s 已升级为商业版。",
+    "your account is in arrears": "您的账户已欠费",
+    "Your account owes %(amount)s. Unless the debt is paid, its workspaces will be locked on %(day)s. A cash credit or a prepaid card pays the debt first.": "您的账户欠费 %(amount)s。如不结清，其工作空间将于 %(day)s 被锁定。充值现金或购买储值卡时将优先抵扣欠费。",
+    "workspaces lock in 3 days": "工作空间将在 3 天后锁定",
+    "Your account still owes %(amount)s. Its workspaces will be locked on %(day)s unless the debt is paid.": "您的账户仍欠费 %(amount)s。如不结清，其工作空间将于 %(day)s 被锁定。",
+    "workspaces locked": "工作空间已锁定",
+    "Your account owes %(amount)s for more than 14 days, so its workspaces are locked. They unlock as soon as the debt is paid.": "您的账户欠费 %(amount)s 已超过 14 天，其工作空间已被锁定。结清欠费后将立即解锁。",
+    "debt paid": "欠费已结清",
+    "Your account owes nothing any more; its workspaces are active.": "您的账户已无欠费，工作空间已恢复正常。",
+    "high spend on %(workspace)s": "%(workspace)s 消费过高",
+    "On %(day)s, %(item)s of workspace %(workspace)s cost %(amount)s, above your alert threshold of %(threshold)s.": "%(day)s，工作空间 %(workspace)s 的 %(item)s 费用为 %(amount)s，超过了您设置的告警阈值 %(threshold)s。",
 }
 
 

@@ -1,4 +1,8 @@
-"""E-mails to account owners (and admins), always sent after the transaction commits."""
+"""E-mails to account owners (and admins), always sent after the transaction commits.
+
+Each e-mail carries English and Simplified Chinese (the customer's language is not known per
+recipient); both come from the translation catalogs.
+"""
 
 from datetime import date
 from decimal import Decimal
@@ -6,6 +10,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from common.money import format_cny
 from workspaces.models import Account, Membership, Role
@@ -21,31 +27,37 @@ def _recipients(account_id: int, roles: tuple[str, ...]) -> list[str]:
     )
 
 
-def _send(account_id: int, subject: str, body: str, roles: tuple[str, ...] = (Role.OWNER,)) -> None:
+def _send(account_id: int, subject, body, roles: tuple[str, ...] = (Role.OWNER,)) -> None:
+    """subject and body are callables, rendered once per language."""
     recipients = _recipients(account_id, roles)
-    if recipients:
-        name = Account.objects.filter(pk=account_id).values_list("name", flat=True).first() or ""
-        send_mass_mail(
-            [
-                (
-                    f"[Billing Center] {name}: {subject}",
-                    body,
-                    settings.DEFAULT_FROM_EMAIL,
-                    recipients,
-                )
-            ],
-            fail_silently=True,
-        )
+    if not recipients:
+        return
+    name = Account.objects.filter(pk=account_id).values_list("name", flat=True).first() or ""
+    texts = []
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            texts.append((subject(), body()))
+    message_subject = f"[Billing Center] {name}: {texts[0][0]} / {texts[1][0]}"
+    message_body = f"{texts[0][1]}\n\n{texts[1][1]}"
+    send_mass_mail(
+        [(message_subject, message_body, settings.DEFAULT_FROM_EMAIL, recipients)],
+        fail_silently=True,
+    )
 
 
 def on_commit_arrears_started(*, account_id: int, amount: Decimal, lock_on: date) -> None:
     transaction.on_commit(
         lambda: _send(
             account_id,
-            "your account is in arrears",
-            f"Your account owes {format_cny(amount)}. Unless the debt is paid, its workspaces "
-            "will be "
-            f"locked on {lock_on:%Y-%m-%d}. A cash credit or a prepaid card pays the debt first.",
+            lambda: _("your account is in arrears"),
+            lambda: (
+                _(
+                    "Your account owes %(amount)s. Unless the debt is paid, its workspaces "
+                    "will be locked on %(day)s. A cash credit or a prepaid card pays the debt "
+                    "first."
+                )
+                % {"amount": format_cny(amount), "day": f"{lock_on:%Y-%m-%d}"}
+            ),
         )
     )
 
@@ -54,9 +66,14 @@ def on_commit_arrears_reminder(*, account_id: int, amount: Decimal, lock_on: dat
     transaction.on_commit(
         lambda: _send(
             account_id,
-            "workspaces lock in 3 days",
-            f"Your account still owes {format_cny(amount)}. Its workspaces will be locked on "
-            f"{lock_on:%Y-%m-%d} unless the debt is paid.",
+            lambda: _("workspaces lock in 3 days"),
+            lambda: (
+                _(
+                    "Your account still owes %(amount)s. Its workspaces will be locked on %(day)s "
+                    "unless the debt is paid."
+                )
+                % {"amount": format_cny(amount), "day": f"{lock_on:%Y-%m-%d}"}
+            ),
         )
     )
 
@@ -65,9 +82,14 @@ def on_commit_locked(*, account_id: int, amount: Decimal) -> None:
     transaction.on_commit(
         lambda: _send(
             account_id,
-            "workspaces locked",
-            f"Your account owes {format_cny(amount)} for more than 14 days, so its workspaces are "
-            "locked. They unlock as soon as the debt is paid.",
+            lambda: _("workspaces locked"),
+            lambda: (
+                _(
+                    "Your account owes %(amount)s for more than 14 days, so its workspaces "
+                    "are locked. They unlock as soon as the debt is paid."
+                )
+                % {"amount": format_cny(amount)}
+            ),
         )
     )
 
@@ -76,8 +98,8 @@ def on_commit_arrears_cleared(*, account_id: int) -> None:
     transaction.on_commit(
         lambda: _send(
             account_id,
-            "debt paid",
-            "Your account owes nothing any more; its workspaces are active.",
+            lambda: _("debt paid"),
+            lambda: _("Your account owes nothing any more; its workspaces are active."),
         )
     )
 
@@ -88,9 +110,20 @@ def on_commit_spend_alert(
     transaction.on_commit(
         lambda: _send(
             account_id,
-            f"high spend on {workspace}",
-            f"On {day:%Y-%m-%d}, {item} of workspace {workspace} cost {format_cny(amount)}, "
-            f"above your alert threshold of {format_cny(threshold)}.",
+            lambda: _("high spend on %(workspace)s") % {"workspace": workspace},
+            lambda: (
+                _(
+                    "On %(day)s, %(item)s of workspace %(workspace)s cost %(amount)s, above "
+                    "your alert threshold of %(threshold)s."
+                )
+                % {
+                    "day": f"{day:%Y-%m-%d}",
+                    "item": item,
+                    "workspace": workspace,
+                    "amount": format_cny(amount),
+                    "threshold": format_cny(threshold),
+                }
+            ),
             roles=(Role.OWNER, Role.ADMIN),
         )
     )

@@ -148,7 +148,9 @@ def test_every_page_renders_on_a_phone(pages, width):
     account, owner, card, voucher = funded_account()
     workspace = make_workspace(account, name="Phone", commercial=True)
     yesterday = billing_day(timezone.now()) - ONE_DAY
-    subscription = subscribe(account, [workspace], start=yesterday - 5 * ONE_DAY, packs=[("logs", 1_000_000)])
+    subscription = subscribe(
+        account, [workspace], start=yesterday - 5 * ONE_DAY, packs=[("logs", 1_000_000)]
+    )
     send(workspace, "logs", 45_000_000, yesterday, retention=14)
     deduction_run_day(day=yesterday, now=after(yesterday))
     browser = pages(width, prefix="phone")

@@ -159,9 +159,10 @@ def test_arrears_start_the_countdown_and_a_cash_credit_unlocks(
     assert account.arrears_since == after(D)
     assert Workspace.objects.get(pk=workspace.pk).status == "arrears"
     assert [message.subject for message in mail.outbox] == [
-        "[Billing Center] Alpha Corp: your account is in arrears"
+        "[Billing Center] Alpha Corp: your account is in arrears / 您的账户已欠费"
     ]
     assert "2026-06-25" in mail.outbox[0].body
+    assert "您的账户欠费 ¥100.00" in mail.outbox[0].body  # English and Chinese in one e-mail
 
     with django_capture_on_commit_callbacks(execute=True):
         wallet = cash_credit(
@@ -171,7 +172,7 @@ def test_arrears_start_the_countdown_and_a_cash_credit_unlocks(
     account.refresh_from_db()
     assert account.arrears_since is None
     assert Workspace.objects.get(pk=workspace.pk).status == "active"
-    assert mail.outbox[-1].subject.endswith("debt paid")
+    assert mail.outbox[-1].subject.endswith("debt paid / 欠费已结清")
     assert_ledger_clean()
 
 
@@ -192,7 +193,7 @@ def test_the_lock_comes_after_14_days_with_a_reminder_3_days_before(
         assert arrears_process(as_of=since + timedelta(days=14)).locked == [account.pk]
         assert Workspace.objects.get(pk=workspace.pk).status == "locked"
         assert arrears_process(as_of=since + timedelta(days=15)).locked == []
-    subjects = [message.subject.split(": ", 1)[1] for message in mail.outbox]
+    subjects = [message.subject.split(": ", 1)[1].split(" / ")[0] for message in mail.outbox]
     assert subjects == [
         "your account is in arrears",
         "workspaces lock in 3 days",

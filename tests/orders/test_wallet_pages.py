@@ -76,4 +76,8 @@ def test_vouchers_and_cards_export_as_csv(account_a, owner_client):
     assert response["Content-Type"].startswith("text/csv")
     lines = response.content.decode().lstrip("\ufeff").splitlines()
     assert lines[0] == "instrument,id,kind_or_number,face_value,balance,expires_at,status"
-    assert lines[1].startswith("voucher,") and ",12.00,12.00," in lines[1] and lines[1].endswith(",active")
+    assert (
+        lines[1].startswith("voucher,")
+        and ",12.00,12.00," in lines[1]
+        and lines[1].endswith(",active")
+    )
