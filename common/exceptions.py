@@ -22,9 +22,16 @@ class InvalidInput(ApplicationError):
 
 
 class Conflict(ApplicationError):
-    """The input is well formed but the current state forbids it (409)."""
+    """The input is well formed but the current state forbids it (409).
+
+    The API always answers `{"errors": {"detail": [...]}}` (API.md); `field` only tells a page
+    which part of a form to show the message next to.
+    """
 
     status_code = 409
+
+    def as_errors(self) -> dict[str, list[str]]:
+        return {"detail": [self.message]}
 
 
 class NotFound(ApplicationError):

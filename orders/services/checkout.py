@@ -344,10 +344,13 @@ def _lock_parts(model, account: Account, parts, now: datetime, label: str):
         if instrument is None or instrument.account_id != account.pk:
             raise NotFound(f"No such {label} #{pk}.")
         if instrument.expires_at <= now:
-            raise Conflict(f"The {label} #{pk} expired on {instrument.expires_at:%Y-%m-%d}.")
+            raise Conflict(
+                f"The {label} #{pk} expired on {instrument.expires_at:%Y-%m-%d}.", field="payment"
+            )
         if instrument.balance < amount:
             raise Conflict(
-                f"The {label} #{pk} has {instrument.balance:,.2f} left, less than {amount:,.2f}."
+                f"The {label} #{pk} has {instrument.balance:,.2f} left, less than {amount:,.2f}.",
+                field="payment",
             )
         locked.append((instrument, amount))
     return locked
@@ -469,7 +472,8 @@ def order_place(
             cards = _lock_parts(PrepaidCard, account, card_parts, now, "prepaid card")
             if cash > wallet.cash_balance:
                 raise Conflict(
-                    f"The cash balance is ¥{wallet.cash_balance:,.2f}, less than ¥{cash:,.2f}."
+                    f"The cash balance is ¥{wallet.cash_balance:,.2f}, less than ¥{cash:,.2f}.",
+                    field="payment",
                 )
             order = Order.objects.create(
                 account=account,

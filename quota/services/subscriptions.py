@@ -93,7 +93,8 @@ def refuse_bound_elsewhere(
         raise Conflict(
             f"Workspace {clash.workspace.name} is already bound to subscription "
             f"#{clash.subscription_id} "
-            f"until {clash.valid_to - ONE_DAY}."
+            f"until {clash.valid_to - ONE_DAY}.",
+            field="workspaces",
         )
 
 

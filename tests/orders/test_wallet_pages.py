@@ -81,3 +81,56 @@ def test_vouchers_and_cards_export_as_csv(account_a, owner_client):
         and ",12.00,12.00," in lines[1]
         and lines[1].endswith(",active")
     )
+
+
+def test_buy_page_shows_errors_next_to_their_step_and_keeps_the_input(
+    account_a, account_b, owner_client
+):
+    from tests.factories import make_workspace
+    from tests.quota.helpers import subscribe
+
+    account, _ = account_a
+    taken = make_workspace(account, name="Taken", commercial=True)
+    subscribe(account, [taken], start=timezone.localdate())
+    form = {
+        "plan": "startup_acceleration",
+        "pack_item": ["logs"],
+        "pack_capacity": ["30000000"],
+        "workspaces": str(taken.pk),
+        "cash": "55140.00",
+        "action": "pay",
+        "idempotency_key": "k-taken",
+    }
+    response = owner_client.post("/buy/", form)
+    assert response.status_code == 409
+    html = response.content.decode()
+    workspaces_step = html.split('id="step-workspaces"', 1)[1].split("</section>", 1)[0]
+    assert "already bound to subscription" in workspaces_step
+    assert 'value="30000000"' in html and 'value="55140.00"' in html
+    assert 'value="startup_acceleration" checked' in html
+    free = make_workspace(account, name="Free one")
+    response = owner_client.post(
+        "/buy/", {**form, "workspaces": str(free.pk), "idempotency_key": "k-free"}
+    )
+    workspaces_step = (
+        response.content.decode().split('id="step-workspaces"', 1)[1].split("</section>", 1)[0]
+    )
+    assert "Upgrade to the commercial plan first" in workspaces_step
+    assert Order.objects.count() == 0
+
+
+def test_buy_page_shows_an_insufficient_balance_next_to_the_payment(account_a, owner_client):
+    from tests.factories import make_workspace
+
+    workspace = make_workspace(account_a[0], name="Mine", commercial=True)
+    form = {
+        "plan": "startup_acceleration",
+        "workspaces": str(workspace.pk),
+        "cash": "42000.00",
+        "action": "pay",
+        "idempotency_key": "k1",
+    }
+    response = owner_client.post("/buy/", form)
+    assert response.status_code == 409
+    pay_step = response.content.decode().split('id="step-pay"', 1)[1]
+    assert "The cash balance is ¥0.00, less than ¥42,000.00." in pay_step
