@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db.models import Sum
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from common.api import parse_id
 from common.dates import day_start
@@ -59,7 +60,7 @@ def order_get(*, account: Account, order_id) -> Order:
     order_id = parse_id(order_id)
     order = order_list(account=account).filter(pk=order_id).first() if order_id else None
     if order is None:
-        raise NotFound("No such order.")
+        raise NotFound(_("No such order."))
     return order
 
 

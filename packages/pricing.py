@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from common.exceptions import InvalidInput
 from common.money import ZERO, round_money, truncate_units
 from packages.models import BillingItem, Plan, TrafficDiscountTier, TrafficPackSpec
@@ -58,7 +60,8 @@ class ItemPricing:
             if retention_days is None or retention_days == self.default_retention_days:
                 return self.default_retention_days
             raise InvalidInput(
-                f"{self.code} has no retention tiers; leave retention_days out.",
+                _("%(item)s has no retention tiers; leave retention_days out.")
+                % {"item": self.code},
                 field="retention_days",
             )
         if retention_days is None:
@@ -66,7 +69,8 @@ class ItemPricing:
         if retention_days not in self.tiers:
             listed = ", ".join(str(days) for days in sorted(self.tiers))
             raise InvalidInput(
-                f"{self.code} is not sold with {retention_days}-day retention (choose {listed}).",
+                _("%(item)s is not sold with %(days)s-day retention (choose %(listed)s).")
+                % {"item": self.code, "days": retention_days, "listed": listed},
                 field="retention_days",
             )
         return retention_days
@@ -148,12 +152,15 @@ def traffic_pack_validate_capacity(*, spec: TrafficPackSpec, capacity: int) -> N
     """Capacity must be a whole multiple of the base unit and at least the minimum (SPEC 1.4)."""
     if capacity < spec.min_capacity:
         raise InvalidInput(
-            f"The smallest {spec.item.code} traffic pack is {spec.min_capacity:,}.",
+            _("The smallest %(item)s traffic pack is %(minimum)s.")
+            % {"item": spec.item.code, "minimum": f"{spec.min_capacity:,}"},
             field="capacity",
         )
     if capacity % spec.base_unit:
         raise InvalidInput(
-            f"{spec.item.code} capacity must be a multiple of {spec.base_unit:,}.", field="capacity"
+            _("%(item)s capacity must be a multiple of %(unit)s.")
+            % {"item": spec.item.code, "unit": f"{spec.base_unit:,}"},
+            field="capacity",
         )
 
 

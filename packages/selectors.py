@@ -1,6 +1,7 @@
 """Reads of the catalog, with the related rows the pricing functions need prefetched."""
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
 from common.exceptions import InvalidInput
 from packages.models import (
@@ -20,7 +21,7 @@ def billing_item_list() -> QuerySet[BillingItem]:
 def billing_item_get(*, code: str) -> BillingItem:
     item = billing_item_list().filter(code=code).first()
     if item is None:
-        raise InvalidInput(f"Unknown billing item {code!r}.", field="item")
+        raise InvalidInput(_("Unknown billing item %(item)s.") % {"item": repr(code)}, field="item")
     return item
 
 
@@ -37,7 +38,7 @@ def plan_list(*, active_only: bool = True) -> QuerySet[Plan]:
 def plan_get(*, code: str) -> Plan:
     plan = plan_list(active_only=False).filter(code=code).first()
     if plan is None:
-        raise InvalidInput(f"Unknown plan {code!r}.", field="plan")
+        raise InvalidInput(_("Unknown plan %(plan)s.") % {"plan": repr(code)}, field="plan")
     return plan
 
 

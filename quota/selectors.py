@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import F, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from common.api import parse_id
 from common.exceptions import NotFound
@@ -52,7 +53,7 @@ def subscription_get(*, account: Account, subscription_id: int | str) -> Subscri
         else None
     )
     if subscription is None:
-        raise NotFound("No such subscription.")
+        raise NotFound(_("No such subscription."))
     return subscription
 
 

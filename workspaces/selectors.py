@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from common.api import parse_id
 from common.exceptions import Forbidden, NotFound
@@ -26,23 +27,23 @@ def membership_current(*, user, account_id: int | str | None = None) -> Membersh
     if account_id not in (None, ""):
         account_id = parse_id(account_id)
         if account_id is None:
-            raise NotFound("No such account.")
+            raise NotFound(_("No such account."))
         memberships = memberships.filter(account_id=account_id)
     membership = memberships.first()
     if membership is None:
-        raise NotFound("You are not a member of any billing account.")
+        raise NotFound(_("You are not a member of any billing account."))
     return membership
 
 
 def membership_require_billing(*, membership: Membership) -> Membership:
     if not membership.can_see_billing:
-        raise Forbidden("Your role in this account gives no access to billing.")
+        raise Forbidden(_("Your role in this account gives no access to billing."))
     return membership
 
 
 def membership_require_owner(*, membership: Membership) -> Membership:
     if not membership.can_buy:
-        raise Forbidden("Only an owner of the account can do this.")
+        raise Forbidden(_("Only an owner of the account can do this."))
     return membership
 
 
@@ -54,10 +55,10 @@ def workspace_get(*, account: Account, workspace_id: int | str) -> Workspace:
     """A workspace of this account; any other (or unknown) id answers 404."""
     workspace_id = parse_id(workspace_id)
     if workspace_id is None:
-        raise NotFound("No such workspace.")
+        raise NotFound(_("No such workspace."))
     workspace = workspace_list(account=account).filter(pk=workspace_id).first()
     if workspace is None:
-        raise NotFound("No such workspace.")
+        raise NotFound(_("No such workspace."))
     return workspace
 
 

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from common.exceptions import Conflict, InvalidInput
 from workspaces.models import Account, Membership, Role, Workspace, WorkspacePlan, WorkspaceStatus
@@ -24,9 +25,9 @@ def account_create(
     """A billing account with its owner, a new user."""
     name = (name or "").strip()
     if not name:
-        raise InvalidInput("An account needs a name.", field="name")
+        raise InvalidInput(_("An account needs a name."), field="name")
     if not owner_username:
-        raise InvalidInput("The owner needs a username.", field="username")
+        raise InvalidInput(_("The owner needs a username."), field="username")
     candidate = User(username=owner_username, email=owner_email)
     try:
         validate_password(owner_password, user=candidate)
@@ -34,7 +35,9 @@ def account_create(
         raise InvalidInput(" ".join(error.messages), field="password") from None
     with transaction.atomic():
         if User.objects.filter(username=owner_username).exists():
-            raise InvalidInput(f"The username {owner_username!r} is taken.", field="username")
+            raise InvalidInput(
+                _("The username %(name)s is taken.") % {"name": owner_username}, field="username"
+            )
         user = User.objects.create_user(
             username=owner_username, email=owner_email, password=owner_password
         )
@@ -46,8 +49,8 @@ def account_create(
 def membership_set(*, account: Account, user, role: str) -> Membership:
     """Add a user to an account, or change their role."""
     if role not in Role.values:
-        raise InvalidInput(f"Unknown role {role!r}.", field="role")
-    membership, _ = Membership.objects.update_or_create(
+        raise InvalidInput(_("Unknown role %(role)s.") % {"role": role}, field="role")
+    membership, _created = Membership.objects.update_or_create(
         account=account, user=user, defaults={"role": role}
     )
     return membership
@@ -58,15 +61,15 @@ def workspace_create(*, membership: Membership, name: str) -> Workspace:
     membership_require_billing(membership=membership)
     name = (name or "").strip()
     if not name:
-        raise InvalidInput("A workspace needs a name.", field="name")
+        raise InvalidInput(_("A workspace needs a name."), field="name")
     if len(name) > Workspace._meta.get_field("name").max_length:
-        raise InvalidInput("Use at most 100 characters.", field="name")
+        raise InvalidInput(_("Use at most 100 characters."), field="name")
     try:
         with transaction.atomic():
             return Workspace.objects.create(account=membership.account, name=name)
     except IntegrityError:
         raise InvalidInput(
-            f"The account already has a workspace named {name!r}.", field="name"
+            _("The account already has a workspace named %(name)s.") % {"name": name}, field="name"
         ) from None
 
 
@@ -86,7 +89,9 @@ def _workspace_make_commercial(*, workspace_id: int, actor, now: datetime) -> Wo
     with transaction.atomic():
         workspace = Workspace.objects.select_for_update().get(pk=workspace_id)
         if workspace.plan == WorkspacePlan.COMMERCIAL:
-            raise Conflict(f"{workspace.name} is already on the commercial plan.")
+            raise Conflict(
+                _("%(name)s is already on the commercial plan.") % {"name": workspace.name}
+            )
         workspace.plan = WorkspacePlan.COMMERCIAL
         workspace.upgraded_at = now
         workspace.upgraded_by = actor

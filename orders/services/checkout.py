@@ -10,11 +10,12 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from common.api import parse_id
 from common.dates import ONE_DAY, billing_day, days_between
 from common.exceptions import Conflict, InvalidInput, NotFound
-from common.money import ZERO, round_money
+from common.money import ZERO, format_cny, round_money
 from orders.models import (
     EntryKind,
     LedgerEntry,
@@ -100,18 +101,22 @@ def _packs(raw) -> list[PackRequest]:
         return []
     if not isinstance(raw, list) or len(raw) > MAX_PACKS:
         raise InvalidInput(
-            f"traffic_packs is a list of at most {MAX_PACKS} packs.", field="traffic_packs"
+            _("traffic_packs is a list of at most %(count)s packs.") % {"count": MAX_PACKS},
+            field="traffic_packs",
         )
     packs = []
     for index, pack in enumerate(raw):
         if not isinstance(pack, dict) or not isinstance(pack.get("item"), str):
             raise InvalidInput(
-                f"Pack {index + 1}: give an item and a capacity.", field="traffic_packs"
+                _("Pack %(number)s: give an item and a capacity.") % {"number": index + 1},
+                field="traffic_packs",
             )
         capacity = pack.get("capacity")
         if isinstance(capacity, bool) or not isinstance(capacity, int) or not 0 < capacity < 2**62:
             raise InvalidInput(
-                f"Pack {index + 1}: the capacity is a positive whole number.", field="traffic_packs"
+                _("Pack %(number)s: the capacity is a positive whole number.")
+                % {"number": index + 1},
+                field="traffic_packs",
             )
         packs.append(PackRequest(item_code=pack["item"], capacity=capacity))
     return packs
@@ -131,40 +136,42 @@ def _pack_lines(packs: list[PackRequest], days: int) -> list[QuoteLine]:
 
 def _plan(code) -> Plan:
     if not isinstance(code, str) or not code:
-        raise InvalidInput("Choose a plan.", field="plan")
+        raise InvalidInput(_("Choose a plan."), field="plan")
     plan = plan_get(code=code)
     if not plan.is_active:
-        raise InvalidInput(f"{plan.name} is no longer sold.", field="plan")
+        raise InvalidInput(_("%(plan)s is no longer sold.") % {"plan": plan.name}, field="plan")
     return plan
 
 
 def _subscription(account: Account, raw) -> Subscription:
     if raw is None:
-        raise InvalidInput("Name the subscription.", field="subscription")
+        raise InvalidInput(_("Name the subscription."), field="subscription")
     if parse_id(raw) is None or isinstance(raw, bool):
-        raise InvalidInput("A subscription id is a positive whole number.", field="subscription")
+        raise InvalidInput(_("A subscription id is a positive whole number."), field="subscription")
     return subscription_get(account=account, subscription_id=raw)
 
 
 def _workspace_ids(raw) -> list[int]:
     if not isinstance(raw, list) or not raw:
-        raise InvalidInput("Choose the workspaces, in priority order.", field="workspaces")
+        raise InvalidInput(_("Choose the workspaces, in priority order."), field="workspaces")
     ids = [
         parse_id(value) if not isinstance(value, bool) and isinstance(value, int) else None
         for value in raw
     ]
     if None in ids:
-        raise InvalidInput("Workspace ids are positive whole numbers.", field="workspaces")
+        raise InvalidInput(_("Workspace ids are positive whole numbers."), field="workspaces")
     return ids
 
 
 def order_quote(*, account: Account, data: dict, today: date) -> Quote:
     """Price an order without writing anything; the same computation charges it."""
     if not isinstance(data, dict):
-        raise InvalidInput("Send an order object.", field="detail")
+        raise InvalidInput(_("Send an order object."), field="detail")
     kind = data.get("kind")
     if kind not in OrderKind.values:
-        raise InvalidInput(f"kind is one of {', '.join(OrderKind.values)}.", field="kind")
+        raise InvalidInput(
+            _("kind is one of %(kinds)s.") % {"kinds": ", ".join(OrderKind.values)}, field="kind"
+        )
 
     if kind == OrderKind.NEW_PACKAGE:
         plan = _plan(data.get("plan"))
@@ -184,7 +191,9 @@ def order_quote(*, account: Account, data: dict, today: date) -> Quote:
     if kind == OrderKind.PREPAID_CARD:
         face_value = parse_amount(data.get("face_value"), field="face_value")
         if face_value % 100:
-            raise InvalidInput("A prepaid card's value is a multiple of ¥100.", field="face_value")
+            raise InvalidInput(
+                _("A prepaid card's value is a multiple of ¥100."), field="face_value"
+            )
         lines = [QuoteLine(f"Prepaid card {face_value:,.2f}", 1, face_value, face_value)]
         tier = voucher_grant_tier_for_card(face_value=face_value)
         if tier is not None:
@@ -198,27 +207,39 @@ def order_quote(*, account: Account, data: dict, today: date) -> Quote:
     subscription = _subscription(account, data.get("subscription"))
     status = subscription_status(subscription=subscription, today=today)
     if status == "expired":
-        raise Conflict(f"Subscription #{subscription.pk} ended on {subscription.end_date}.")
+        raise Conflict(
+            _("Subscription #%(id)s ended on %(day)s.")
+            % {"id": subscription.pk, "day": subscription.end_date}
+        )
 
     if kind == OrderKind.TRAFFIC_PACKS:
         if status != "active":
-            raise Conflict(f"Subscription #{subscription.pk} starts on {subscription.start_date}.")
+            raise Conflict(
+                _("Subscription #%(id)s starts on %(day)s.")
+                % {"id": subscription.pk, "day": subscription.start_date}
+            )
         packs = _packs(data.get("traffic_packs"))
         if not packs:
-            raise InvalidInput("Add at least one traffic pack.", field="traffic_packs")
+            raise InvalidInput(_("Add at least one traffic pack."), field="traffic_packs")
         lines = _pack_lines(packs, days_between(today, subscription.end_date))
         return Quote(kind, lines, _total(lines), subscription=subscription, packs=packs)
 
     if kind == OrderKind.UPGRADE:
         if status != "active":
-            raise Conflict(f"Subscription #{subscription.pk} starts on {subscription.start_date}.")
+            raise Conflict(
+                _("Subscription #%(id)s starts on %(day)s.")
+                % {"id": subscription.pk, "day": subscription.start_date}
+            )
         plan = _plan(data.get("plan"))
         current = subscription_plan_on(subscription=subscription, day=today)
         if plan.pk == current.pk:
-            raise InvalidInput(f"The subscription is already on {plan.name}.", field="plan")
+            raise InvalidInput(
+                _("The subscription is already on %(plan)s.") % {"plan": plan.name}, field="plan"
+            )
         if plan.price <= current.price:
             raise InvalidInput(
-                f"A plan can only be upgraded: {plan.name} is not dearer than {current.name}.",
+                _("A plan can only be upgraded: %(new)s is not dearer than %(old)s.")
+                % {"new": plan.name, "old": current.name},
                 field="plan",
             )
         remaining = days_between(today, subscription.end_date)
@@ -234,7 +255,7 @@ def order_quote(*, account: Account, data: dict, today: date) -> Quote:
 
     # renewal
     if Subscription.objects.filter(renewal_of=subscription).exists():
-        raise Conflict(f"Subscription #{subscription.pk} is already renewed.")
+        raise Conflict(_("Subscription #%(id)s is already renewed.") % {"id": subscription.pk})
     plan = subscription_plan_on(subscription=subscription, day=subscription.end_date)
     start = subscription.end_date + ONE_DAY
     line = QuoteLine(
@@ -295,21 +316,23 @@ def _parts(raw, field: str) -> list[tuple[int, Decimal]]:
     if raw in (None, ""):
         return []
     if not isinstance(raw, list) or len(raw) > 50:
-        raise InvalidInput("A list of {id, amount}.", field=f"payment.{field}")
+        raise InvalidInput(_("A list of {id, amount}."), field=f"payment.{field}")
     parts = []
     for index, part in enumerate(raw):
         if not isinstance(part, dict):
             raise InvalidInput(
-                f"Part {index + 1}: give an id and an amount.", field=f"payment.{field}"
+                _("Part %(number)s: give an id and an amount.") % {"number": index + 1},
+                field=f"payment.{field}",
             )
         pk = part.get("id")
         if isinstance(pk, bool) or not isinstance(pk, int) or parse_id(pk) is None:
             raise InvalidInput(
-                f"Part {index + 1}: the id is a positive whole number.", field=f"payment.{field}"
+                _("Part %(number)s: the id is a positive whole number.") % {"number": index + 1},
+                field=f"payment.{field}",
             )
         parts.append((pk, parse_amount(part.get("amount"), field=f"payment.{field}")))
     if len({pk for pk, _ in parts}) != len(parts):
-        raise InvalidInput("Each instrument can appear only once.", field=f"payment.{field}")
+        raise InvalidInput(_("Each instrument can appear only once."), field=f"payment.{field}")
     return parts
 
 
@@ -318,7 +341,7 @@ def parse_payment(raw) -> tuple[Decimal, list[tuple[int, Decimal]], list[tuple[i
         raw = {}
     if not isinstance(raw, dict):
         raise InvalidInput(
-            "payment is an object with cash, prepaid_cards and vouchers.", field="payment"
+            _("payment is an object with cash, prepaid_cards and vouchers."), field="payment"
         )
     cash = parse_amount(raw.get("cash", "0"), field="payment.cash", allow_zero=True)
     return (
@@ -342,14 +365,22 @@ def _lock_parts(model, account: Account, parts, now: datetime, label: str):
     for pk, amount in parts:
         instrument = found.get(pk)
         if instrument is None or instrument.account_id != account.pk:
-            raise NotFound(f"No such {label} #{pk}.")
+            raise NotFound(_("No such %(instrument)s #%(id)s.") % {"instrument": label, "id": pk})
         if instrument.expires_at <= now:
             raise Conflict(
-                f"The {label} #{pk} expired on {instrument.expires_at:%Y-%m-%d}.", field="payment"
+                _("The %(instrument)s #%(id)s expired on %(day)s.")
+                % {"instrument": label, "id": pk, "day": f"{instrument.expires_at:%Y-%m-%d}"},
+                field="payment",
             )
         if instrument.balance < amount:
             raise Conflict(
-                f"The {label} #{pk} has {instrument.balance:,.2f} left, less than {amount:,.2f}.",
+                _("The %(instrument)s #%(id)s has %(left)s left, less than %(part)s.")
+                % {
+                    "instrument": label,
+                    "id": pk,
+                    "left": format_cny(instrument.balance),
+                    "part": format_cny(amount),
+                },
                 field="payment",
             )
         locked.append((instrument, amount))
@@ -434,7 +465,7 @@ def order_place(
     membership_require_owner(membership=membership)
     account = membership.account
     if idempotency_key is not None and not 0 < len(idempotency_key) <= 100:
-        raise InvalidInput("Idempotency-Key is 1 to 100 characters.", field="idempotency_key")
+        raise InvalidInput(_("Idempotency-Key is 1 to 100 characters."), field="idempotency_key")
     request_print = fingerprint(data, payment)
     today = billing_day(now)
     try:
@@ -446,17 +477,17 @@ def order_place(
                 ).first()
                 if existing is not None:
                     if existing.request_fingerprint != request_print:
-                        raise Conflict("This Idempotency-Key was used for a different order.")
+                        raise Conflict(_("This Idempotency-Key was used for a different order."))
                     return existing, False
             quote = order_quote(account=account, data=data, today=today)
             cash, card_parts, voucher_parts = parse_payment(payment)
             if voucher_parts and not quote.vouchers_allowed:
                 raise InvalidInput(
-                    "A prepaid card is bought with cash only.", field="payment.vouchers"
+                    _("A prepaid card is bought with cash only."), field="payment.vouchers"
                 )
             if card_parts and not quote.cards_allowed:
                 raise InvalidInput(
-                    "A prepaid card is bought with cash only.", field="payment.prepaid_cards"
+                    _("A prepaid card is bought with cash only."), field="payment.prepaid_cards"
                 )
             paid = (
                 cash
@@ -465,14 +496,16 @@ def order_place(
             )
             if paid != quote.total:
                 raise InvalidInput(
-                    f"The payment adds up to ¥{paid:,.2f}; the total is ¥{quote.total:,.2f}.",
+                    _("The payment adds up to %(paid)s; the total is %(total)s.")
+                    % {"paid": format_cny(paid), "total": format_cny(quote.total)},
                     field="payment",
                 )
             vouchers = _lock_parts(Voucher, account, voucher_parts, now, "voucher")
             cards = _lock_parts(PrepaidCard, account, card_parts, now, "prepaid card")
             if cash > wallet.cash_balance:
                 raise Conflict(
-                    f"The cash balance is ¥{wallet.cash_balance:,.2f}, less than ¥{cash:,.2f}.",
+                    _("The cash balance is %(balance)s, less than %(cash)s.")
+                    % {"balance": format_cny(wallet.cash_balance), "cash": format_cny(cash)},
                     field="payment",
                 )
             order = Order.objects.create(

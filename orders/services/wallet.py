@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from common.exceptions import Conflict, InvalidInput
 from common.money import round_money
@@ -29,17 +30,19 @@ def parse_amount(value, *, field: str, allow_zero: bool = False) -> Decimal:
     try:
         amount = Decimal(str(value).strip())
     except ArithmeticError:
-        raise InvalidInput(f"{value!r} is not an amount.", field=field) from None
+        raise InvalidInput(
+            _("%(value)s is not an amount.") % {"value": repr(value)}, field=field
+        ) from None
     if not amount.is_finite():
-        raise InvalidInput(f"{value!r} is not an amount.", field=field)
+        raise InvalidInput(_("%(value)s is not an amount.") % {"value": repr(value)}, field=field)
     if amount != amount.quantize(Decimal("0.01")):
-        raise InvalidInput("Use at most 2 decimals.", field=field)
+        raise InvalidInput(_("Use at most 2 decimals."), field=field)
     if amount < 0 or (amount == 0 and not allow_zero):
         raise InvalidInput(
-            "Must be more than zero." if not allow_zero else "Must not be negative.", field=field
+            _("Must be more than zero.") if not allow_zero else "Must not be negative.", field=field
         )
     if amount > MAX_AMOUNT:
-        raise InvalidInput("Too large.", field=field)
+        raise InvalidInput(_("Too large."), field=field)
     return round_money(amount)
 
 
@@ -212,7 +215,7 @@ def cash_credit(*, account_id: int, amount, reference: str, actor=None, now: dat
     amount = parse_amount(amount, field="amount")
     reference = (reference or "").strip()
     if not reference:
-        raise InvalidInput("Give the remittance reference.", field="reference")
+        raise InvalidInput(_("Give the remittance reference."), field="reference")
     with transaction.atomic(durable=True):
         wallet = wallet_lock(account_id=account_id)
         wallet.cash_balance += amount
@@ -240,7 +243,7 @@ def _valid_days(valid_days: int) -> int:
         or not isinstance(valid_days, int)
         or not 1 <= valid_days <= 3660
     ):
-        raise InvalidInput("Validity is 1 to 3,660 days.", field="valid_days")
+        raise InvalidInput(_("Validity is 1 to 3,660 days."), field="valid_days")
     return valid_days
 
 
@@ -257,7 +260,7 @@ def voucher_issue(
     """A voucher for an account, or (account_id None) an activation code to redeem once."""
     amount = parse_amount(amount, field="amount")
     if kind not in Voucher.Kind.values:
-        raise InvalidInput(f"Unknown voucher kind {kind!r}.", field="kind")
+        raise InvalidInput(_("Unknown voucher kind %(kind)s.") % {"kind": kind}, field="kind")
     valid_days = _valid_days(valid_days)
     with transaction.atomic():
         voucher = Voucher.objects.create(
@@ -306,16 +309,18 @@ def voucher_redeem(*, account_id: int, code: str, actor=None, now: datetime) -> 
     """A customer redeems an activation code, once."""
     code = (code or "").strip().upper()
     if not code or len(code) > 32:
-        raise InvalidInput("Enter the activation code.", field="code")
+        raise InvalidInput(_("Enter the activation code."), field="code")
     with transaction.atomic(durable=True):
         wallet = wallet_lock(account_id=account_id)
         voucher = Voucher.objects.select_for_update().filter(code=code).first()
         if voucher is None:
-            raise InvalidInput("No voucher has this activation code.", field="code")
+            raise InvalidInput(_("No voucher has this activation code."), field="code")
         if voucher.account_id is not None:
-            raise Conflict("This activation code has already been redeemed.")
+            raise Conflict(_("This activation code has already been redeemed."))
         if voucher.expires_at <= now:
-            raise Conflict(f"This voucher expired on {voucher.expires_at:%Y-%m-%d}.")
+            raise Conflict(
+                _("This voucher expired on %(day)s.") % {"day": f"{voucher.expires_at:%Y-%m-%d}"}
+            )
         voucher.account_id = account_id
         voucher.redeemed_at = now
         voucher.save(update_fields=["account", "redeemed_at"])
@@ -356,7 +361,7 @@ def prepaid_card_issue(
     amount = parse_amount(amount, field="face_value" if order else "amount")
     if amount % PREPAID_CARD_STEP:
         raise InvalidInput(
-            "A prepaid card's value is a multiple of ¥100.",
+            _("A prepaid card's value is a multiple of ¥100."),
             field="face_value" if order else "amount",
         )
     valid_days = _valid_days(valid_days)

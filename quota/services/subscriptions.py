@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from common.dates import ONE_DAY
 from common.exceptions import Conflict, InvalidInput
@@ -30,16 +31,19 @@ class PackRequest:
 
 def _refuse_billed_day(day: date, what: str) -> None:
     if BillingRun.objects.filter(day=day).exists():
-        raise Conflict(f"{day} is already billed; {what} cannot take effect on it.")
+        raise Conflict(
+            _("%(day)s is already billed; %(what)s cannot take effect on it.")
+            % {"day": day, "what": what}
+        )
 
 
 def validate_workspace_ids(*, account: Account, workspace_ids: Sequence[int]) -> list[Workspace]:
     """The workspaces to bind, in the given order: the account's own, commercial, each once."""
     if not workspace_ids:
-        raise InvalidInput("Choose at least one workspace.", field="workspaces")
+        raise InvalidInput(_("Choose at least one workspace."), field="workspaces")
     if len(set(workspace_ids)) != len(workspace_ids):
         raise InvalidInput(
-            "A workspace can appear only once in the priority order.", field="workspaces"
+            _("A workspace can appear only once in the priority order."), field="workspaces"
         )
     found = {
         workspace.pk: workspace
@@ -48,7 +52,8 @@ def validate_workspace_ids(*, account: Account, workspace_ids: Sequence[int]) ->
     missing = [str(workspace_id) for workspace_id in workspace_ids if workspace_id not in found]
     if missing:
         raise InvalidInput(
-            f"No such workspace in this account: {', '.join(missing)}.", field="workspaces"
+            _("No such workspace in this account: %(ids)s.") % {"ids": ", ".join(missing)},
+            field="workspaces",
         )
     free = [
         found[workspace_id].name
@@ -57,7 +62,8 @@ def validate_workspace_ids(*, account: Account, workspace_ids: Sequence[int]) ->
     ]
     if free:
         raise InvalidInput(
-            f"Upgrade to the commercial plan first: {', '.join(free)}.", field="workspaces"
+            _("Upgrade to the commercial plan first: %(names)s.") % {"names": ", ".join(free)},
+            field="workspaces",
         )
     return [found[workspace_id] for workspace_id in workspace_ids]
 
@@ -91,9 +97,12 @@ def refuse_bound_elsewhere(
     )
     if clash is not None:
         raise Conflict(
-            f"Workspace {clash.workspace.name} is already bound to subscription "
-            f"#{clash.subscription_id} "
-            f"until {clash.valid_to - ONE_DAY}.",
+            _("Workspace %(name)s is already bound to subscription #%(id)s until %(day)s.")
+            % {
+                "name": clash.workspace.name,
+                "id": clash.subscription_id,
+                "day": clash.valid_to - ONE_DAY,
+            },
             field="workspaces",
         )
 
@@ -116,7 +125,7 @@ def _bind(
             )
     except IntegrityError:  # the exclusion constraint: bound elsewhere by a concurrent request
         raise Conflict(
-            "A workspace was just bound to another subscription; reload and try again."
+            _("A workspace was just bound to another subscription; reload and try again.")
         ) from None
 
 
@@ -129,14 +138,16 @@ def traffic_packs_price(packs: Sequence[PackRequest]) -> list[tuple[TrafficPackS
         spec = specs.get(pack.item_code)
         if spec is None:
             raise InvalidInput(
-                f"Pack {index + 1}: no traffic pack is sold for {pack.item_code!r}.",
+                _("Pack %(number)s: no traffic pack is sold for %(item)s.")
+                % {"number": index + 1, "item": pack.item_code},
                 field="traffic_packs",
             )
         try:
             daily_price = traffic_pack_daily_price(spec=spec, capacity=pack.capacity, tiers=tiers)
         except InvalidInput as error:
             raise InvalidInput(
-                f"Pack {index + 1}: {error.message}", field="traffic_packs"
+                _("Pack %(number)s: %(message)s") % {"number": index + 1, "message": error.message},
+                field="traffic_packs",
             ) from None
         priced.append((spec, pack.capacity, daily_price))
     return priced
@@ -196,9 +207,15 @@ def subscription_create(
 
 def _refuse_inactive(subscription: Subscription, day: date) -> None:
     if day > subscription.end_date:
-        raise Conflict(f"Subscription #{subscription.pk} ended on {subscription.end_date}.")
+        raise Conflict(
+            _("Subscription #%(id)s ended on %(day)s.")
+            % {"id": subscription.pk, "day": subscription.end_date}
+        )
     if day < subscription.start_date:
-        raise Conflict(f"Subscription #{subscription.pk} starts on {subscription.start_date}.")
+        raise Conflict(
+            _("Subscription #%(id)s starts on %(day)s.")
+            % {"id": subscription.pk, "day": subscription.start_date}
+        )
 
 
 def subscription_add_traffic_packs(
@@ -206,7 +223,7 @@ def subscription_add_traffic_packs(
 ) -> list[TrafficPack]:
     """Stack traffic packs on an active subscription, from start_date to its end date."""
     if not traffic_packs:
-        raise InvalidInput("Add at least one traffic pack.", field="traffic_packs")
+        raise InvalidInput(_("Add at least one traffic pack."), field="traffic_packs")
     _refuse_inactive(subscription, start_date)
     priced = traffic_packs_price(traffic_packs)
     with transaction.atomic():
@@ -229,13 +246,16 @@ def subscription_change_plan(
         _refuse_billed_day(effective_from, "a plan change")
         current = subscription_plan_on(subscription=subscription, day=effective_from)
         if plan.pk == current.pk:
-            raise InvalidInput(f"The subscription is already on {plan.name}.", field="plan")
+            raise InvalidInput(
+                _("The subscription is already on %(plan)s.") % {"plan": plan.name}, field="plan"
+            )
         if plan.price <= current.price:
             raise InvalidInput(
-                f"A plan can only be upgraded: {plan.name} is not dearer than {current.name}.",
+                _("A plan can only be upgraded: %(new)s is not dearer than %(old)s.")
+                % {"new": plan.name, "old": current.name},
                 field="plan",
             )
-        period, _ = SubscriptionPlanPeriod.objects.update_or_create(
+        period, _created = SubscriptionPlanPeriod.objects.update_or_create(
             subscription=subscription, effective_from=effective_from, defaults={"plan": plan}
         )
     return period
@@ -244,9 +264,12 @@ def subscription_change_plan(
 def subscription_renew(*, subscription: Subscription, today: date, actor=None) -> Subscription:
     """The same plan for the same workspaces, from the day after the current end date."""
     if today > subscription.end_date:
-        raise Conflict(f"Subscription #{subscription.pk} has expired; buy a new package instead.")
+        raise Conflict(
+            _("Subscription #%(id)s has expired; buy a new package instead.")
+            % {"id": subscription.pk}
+        )
     if Subscription.objects.filter(renewal_of=subscription).exists():
-        raise Conflict(f"Subscription #{subscription.pk} is already renewed.")
+        raise Conflict(_("Subscription #%(id)s is already renewed.") % {"id": subscription.pk})
     plan = subscription_plan_on(subscription=subscription, day=subscription.end_date)
     workspace_ids = bindings_on(subscription_ids=[subscription.pk], day=subscription.end_date).get(
         subscription.pk, []
@@ -262,7 +285,9 @@ def subscription_renew(*, subscription: Subscription, today: date, actor=None) -
                 renewal_of=subscription,
             )
     except IntegrityError:  # one renewal per subscription (OneToOne)
-        raise Conflict(f"Subscription #{subscription.pk} is already renewed.") from None
+        raise Conflict(
+            _("Subscription #%(id)s is already renewed.") % {"id": subscription.pk}
+        ) from None
 
 
 def subscription_set_workspaces(
@@ -272,8 +297,8 @@ def subscription_set_workspaces(
     effective_from = max(today + ONE_DAY, subscription.start_date)
     if effective_from > subscription.end_date:
         raise Conflict(
-            f"Subscription #{subscription.pk} ends on {subscription.end_date}; "
-            "a change could never apply."
+            _("Subscription #%(id)s ends on %(day)s; a change could never apply.")
+            % {"id": subscription.pk, "day": subscription.end_date}
         )
     workspaces = validate_workspace_ids(account=subscription.account, workspace_ids=workspace_ids)
     with transaction.atomic():

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils.translation import gettext as _
 from psycopg2.extras import execute_values
 
 from common.dates import billing_zone
@@ -48,16 +49,16 @@ def _is_int(value) -> bool:
 def _parse_hour(value) -> datetime:
     if not isinstance(value, str):
         raise ValueError(
-            "Give the hour as an ISO 8601 time with offset, e.g. 2026-11-21T13:00:00+08:00."
+            _("Give the hour as an ISO 8601 time with offset, e.g. 2026-11-21T13:00:00+08:00.")
         )
     try:
         hour = datetime.fromisoformat(value)
     except ValueError:
-        raise ValueError("Not an ISO 8601 time, e.g. 2026-11-21T13:00:00+08:00.") from None
+        raise ValueError(_("Not an ISO 8601 time, e.g. 2026-11-21T13:00:00+08:00.")) from None
     if hour.tzinfo is None:
-        raise ValueError("The hour needs a UTC offset, e.g. +08:00.")
+        raise ValueError(_("The hour needs a UTC offset, e.g. +08:00."))
     if hour.minute or hour.second or hour.microsecond or hour.utcoffset().total_seconds() % 3600:
-        raise ValueError("A sample covers a whole hour: the time must be on the hour.")
+        raise ValueError(_("A sample covers a whole hour: the time must be on the hour."))
     return hour
 
 
@@ -77,20 +78,20 @@ def _validate(
     for index, entry in enumerate(raw):
         prefix = f"samples[{index}]"
         if not isinstance(entry, dict):
-            errors[prefix] = ["Each sample is an object."]
+            errors[prefix] = [_("Each sample is an object.")]
             continue
         bad: dict[str, str] = {}
         workspace_id = entry.get("workspace")
         if not _is_int(workspace_id):
-            bad["workspace"] = "A workspace id (integer) is required."
+            bad["workspace"] = _("A workspace id (integer) is required.")
         elif workspace_id not in known_workspaces:
-            bad["workspace"] = f"Unknown workspace {workspace_id}."
+            bad["workspace"] = _("Unknown workspace %(id)s.") % {"id": workspace_id}
         item = catalog.get(entry.get("item")) if isinstance(entry.get("item"), str) else None
         if item is None:
-            bad["item"] = f"Unknown billing item {entry.get('item')!r}."
+            bad["item"] = _("Unknown billing item %(item)s.") % {"item": repr(entry.get("item"))}
         retention = entry.get("retention_days")
         if retention is not None and not _is_int(retention):
-            bad["retention_days"] = "retention_days is a whole number of days."
+            bad["retention_days"] = _("retention_days is a whole number of days.")
         elif item is not None:
             try:
                 retention = item.resolve_retention(retention)
@@ -103,19 +104,25 @@ def _validate(
             bad["hour"] = str(error)
         if hour is not None:
             if hour > now:
-                bad["hour"] = "This hour has not started yet."
+                bad["hour"] = _("This hour has not started yet.")
             elif oldest is not None and hour < oldest:
-                bad["hour"] = f"Older than {max_age_days} days; ask an operator to import it."
+                bad["hour"] = _("Older than %(days)s days; ask an operator to import it.") % {
+                    "days": max_age_days
+                }
         quantity = entry.get("quantity")
         if not _is_int(quantity):
-            bad["quantity"] = "A whole number is required."
+            bad["quantity"] = _("A whole number is required.")
         elif quantity < 0:
-            bad["quantity"] = "Must not be negative."
+            bad["quantity"] = _("Must not be negative.")
         elif quantity > MAX_SAMPLE_QUANTITY:
-            bad["quantity"] = f"Must be at most {MAX_SAMPLE_QUANTITY:,} for one hour."
+            bad["quantity"] = _("Must be at most %(maximum)s for one hour.") % {
+                "maximum": f"{MAX_SAMPLE_QUANTITY:,}"
+            }
         unknown = set(entry) - {"workspace", "item", "retention_days", "hour", "quantity"}
         if unknown:
-            bad["detail"] = f"Unknown field(s): {', '.join(sorted(map(str, unknown)))}."
+            bad["detail"] = _("Unknown field(s): %(fields)s.") % {
+                "fields": ", ".join(sorted(map(str, unknown)))
+            }
         if bad:
             for field, message in bad.items():
                 errors[f"{prefix}.{field}"] = [message]
@@ -140,11 +147,14 @@ def usage_ingest(*, samples: Sequence, now: datetime, operator_import: bool = Fa
     (`import_usage`) may send any number, of any age.
     """
     if not isinstance(samples, list | tuple):
-        raise InvalidInput("samples must be a list.", field="samples")
+        raise InvalidInput(_("samples must be a list."), field="samples")
     if not samples:
-        raise InvalidInput("Send at least one sample.", field="samples")
+        raise InvalidInput(_("Send at least one sample."), field="samples")
     if len(samples) > MAX_BATCH and not operator_import:
-        raise InvalidInput(f"Send at most {MAX_BATCH:,} samples a request.", field="samples")
+        raise InvalidInput(
+            _("Send at most %(count)s samples a request.") % {"count": f"{MAX_BATCH:,}"},
+            field="samples",
+        )
     workspace_ids = {
         entry["workspace"]
         for entry in samples
@@ -179,7 +189,8 @@ def usage_ingest(*, samples: Sequence, now: datetime, operator_import: bool = Fa
         if billed:
             listed = ", ".join(day.isoformat() for day in billed)
             raise Conflict(
-                f"Usage for an already billed day is refused ({listed}); nothing was stored."
+                _("Usage for an already billed day is refused (%(days)s); nothing was stored.")
+                % {"days": listed}
             )
         execute_values(
             cursor,
