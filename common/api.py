@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
+from django.utils.translation import gettext as _
 from rest_framework import exceptions as drf_exceptions
 from rest_framework import renderers, serializers
 from rest_framework.response import Response
@@ -125,4 +126,4 @@ def parse_date_param(value, field: str):
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise InvalidInput("Use the format YYYY-MM-DD.", field=field) from None
+        raise InvalidInput(_("Use the format YYYY-MM-DD."), field=field) from None

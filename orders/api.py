@@ -3,6 +3,7 @@
 from datetime import date
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
@@ -199,7 +200,7 @@ class OrderSerializer(serializers.Serializer):
 
 def _order_data(body) -> dict:
     if not isinstance(body, dict):
-        raise InvalidInput("Send an order object.", field="detail")
+        raise InvalidInput(_("Send an order object."), field="detail")
     return {key: value for key, value in body.items() if key != "payment"}
 
 
@@ -303,7 +304,8 @@ class LedgerView(AccountScopedAPIView):
         instrument = params.get("instrument") or None
         if instrument is not None and instrument not in Instrument.values:
             raise InvalidInput(
-                f"instrument is one of {', '.join(Instrument.values)}.", field="instrument"
+                _("instrument is one of %(values)s.") % {"values": ", ".join(Instrument.values)},
+                field="instrument",
             )
         entries = ledger_list(
             account=membership.account,
@@ -367,7 +369,7 @@ class StatementView(AccountScopedAPIView):
         try:
             month = date.fromisoformat(f"{raw}-01") if raw else billing_day(now).replace(day=1)
         except ValueError:
-            raise InvalidInput("Use the format YYYY-MM.", field="month") from None
+            raise InvalidInput(_("Use the format YYYY-MM."), field="month") from None
         data = StatementSerializer(
             statement_for(account=membership.account, month=month, now=now)
         ).data

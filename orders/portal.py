@@ -284,7 +284,7 @@ def subscription_order(request: HttpRequest, subscription_id: int, kind: str) ->
     subscription = subscription_get(account=membership.account, subscription_id=subscription_id)
     membership_require_owner(membership=membership)
     if kind not in (OrderKind.TRAFFIC_PACKS, OrderKind.UPGRADE, OrderKind.RENEWAL):
-        raise InvalidInput("Unknown kind of order.", field="kind")
+        raise InvalidInput(_("Unknown kind of order."), field="kind")
     return _handle(request, membership=membership, kind=kind, subscription=subscription)
 
 

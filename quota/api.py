@@ -1,6 +1,7 @@
 """REST API: metering, subscriptions (bindings, usage of a day), daily bills, workspaces."""
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.permissions import BasePermission
@@ -79,7 +80,7 @@ class UsageIngestView(APIView):
     def post(self, request: Request) -> Response:
         body = request.data
         if not isinstance(body, dict) or "samples" not in body:
-            raise InvalidInput('Send {"samples": [...]}.', field="samples")
+            raise InvalidInput(_('Send {"samples": [...]}.'), field="samples")
         accepted = usage_ingest(samples=body["samples"], now=timezone.now())
         return Response({"accepted": accepted})
 
@@ -204,7 +205,8 @@ class SubscriptionUsageView(AccountScopedAPIView):
         )
         if not subscription.start_date <= day <= subscription.end_date:
             raise InvalidInput(
-                f"The subscription runs from {subscription.start_date} to {subscription.end_date}.",
+                _("The subscription runs from %(start)s to %(end)s.")
+                % {"start": subscription.start_date, "end": subscription.end_date},
                 field="date",
             )
         billed, items = subscription_usage_for_day(subscription=subscription, day=day)
@@ -259,7 +261,7 @@ class WorkspaceDailyBillsView(AccountScopedAPIView):
         date_from = parse_date_param(request.query_params.get("date_from"), "date_from")
         date_to = parse_date_param(request.query_params.get("date_to"), "date_to")
         if date_from and date_to and date_from > date_to:
-            raise InvalidInput("date_from must not be after date_to.", field="date_from")
+            raise InvalidInput(_("date_from must not be after date_to."), field="date_from")
         bills = daily_bill_list(
             account=membership.account,
             workspace_id=workspace.pk,

@@ -110,3 +110,19 @@ def test_home_in_chinese_shows_balances_in_yuan(account_a):
     client.force_login(account_a[1])
     html = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "现金余额" in html and "¥0.00" in html
+
+
+def test_api_errors_follow_the_requested_language(account_a):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(account_a[1])
+    response = client.post("/api/v1/workspaces/999999/upgrade/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 404
+    body = client.post(
+        "/api/v1/orders/quote/",
+        {"kind": "prepaid_card", "face_value": "150.00"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    ).json()
+    assert body == {"errors": {"face_value": ["储值卡面额须为 ¥100 的整数倍。"]}}

@@ -182,7 +182,7 @@ def subscription_create(
     priced = traffic_packs_price(traffic_packs)  # validate before any write
     end_date = start_date + timedelta(days=plan.term_days - 1)
     with transaction.atomic():
-        _refuse_billed_day(start_date, "a new package")
+        _refuse_billed_day(start_date, _("a new package"))
         _lock_workspaces([workspace.pk for workspace in workspaces])
         refuse_bound_elsewhere(
             workspaces=workspaces,
@@ -228,7 +228,7 @@ def subscription_add_traffic_packs(
     priced = traffic_packs_price(traffic_packs)
     with transaction.atomic():
         subscription = Subscription.objects.select_for_update().get(pk=subscription.pk)
-        _refuse_billed_day(start_date, "a traffic pack")
+        _refuse_billed_day(start_date, _("a traffic pack"))
         return _create_packs(subscription=subscription, priced=priced, start_date=start_date)
 
 
@@ -243,7 +243,7 @@ def subscription_change_plan(
     _refuse_inactive(subscription, effective_from)
     with transaction.atomic():
         subscription = Subscription.objects.select_for_update().get(pk=subscription.pk)
-        _refuse_billed_day(effective_from, "a plan change")
+        _refuse_billed_day(effective_from, _("a plan change"))
         current = subscription_plan_on(subscription=subscription, day=effective_from)
         if plan.pk == current.pk:
             raise InvalidInput(
@@ -303,7 +303,7 @@ def subscription_set_workspaces(
     workspaces = validate_workspace_ids(account=subscription.account, workspace_ids=workspace_ids)
     with transaction.atomic():
         subscription = Subscription.objects.select_for_update().get(pk=subscription.pk)
-        _refuse_billed_day(effective_from, "a binding change")
+        _refuse_billed_day(effective_from, _("a binding change"))
         later = Binding.objects.filter(
             subscription=subscription, valid_to__gt=effective_from
         ).exclude(valid_to=F("valid_from"))

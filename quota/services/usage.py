@@ -25,7 +25,10 @@ class BatchInvalid(InvalidInput):
     """Several samples are bad: errors keyed `samples[i].field`."""
 
     def __init__(self, errors: dict[str, list[str]]) -> None:
-        super().__init__(f"{len(errors)} field(s) of the batch are invalid; nothing was stored.")
+        super().__init__(
+            _("%(count)s field(s) of the batch are invalid; nothing was stored.")
+            % {"count": len(errors)}
+        )
         self.errors = errors
 
     def as_errors(self) -> dict[str, list[str]]:

@@ -9,6 +9,10 @@
   var catalog = JSON.parse(document.getElementById("pack-catalog").textContent);
   var tiers = JSON.parse(document.getElementById("discount-tiers").textContent);
   var csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
+  var text = JSON.parse(document.getElementById("buy-text").textContent);
+  function fill(template, values) {
+    return template.replace(/%\((\w+)\)s/g, function (_, key) { return values[key]; });
+  }
 
   function cents(text) {
     var value = String(text || "").replace(/[,\s¥]/g, "");
@@ -48,7 +52,7 @@
     });
     // cents, half up: capacity / base × price × rate
     var daily = Math.round((capacity / spec.base) * parseFloat(spec.price) * rate * 100 + 1e-9);
-    out.textContent = yuan(daily) + "/day" + (rate < 1 ? " (−" + Math.round((1 - rate) * 100) + " %)" : "");
+    out.textContent = yuan(daily) + text.perDay + (rate < 1 ? " (−" + Math.round((1 - rate) * 100) + " %)" : "");
   }
   var packRows = document.getElementById("pack-rows");
   if (packRows) {
@@ -158,7 +162,8 @@
     var tbody = document.createElement("tbody");
     rows.forEach(function (tr) { tbody.appendChild(tr); });
     var total = document.createElement("tr"); total.className = "total-row";
-    total.innerHTML = '<th>Total</th><th class="num" data-testid="quote-total"></th>';
+    total.innerHTML = '<th></th><th class="num" data-testid="quote-total"></th>';
+    total.firstChild.textContent = text.total;
     total.lastChild.textContent = yuan(cents(quote.total));
     tbody.appendChild(total); table.appendChild(tbody);
     quoteBox.innerHTML = ""; quoteBox.appendChild(table);
@@ -195,15 +200,16 @@
       .then(function (response) { return response.json(); })
       .then(function (result) {
         var note = document.getElementById("estimate-note");
-        if (!result.days) { note.textContent = "No billed days yet for these workspaces: nothing to replay."; return; }
-        note.textContent = "Replaying the last " + result.days + " billed days of the chosen workspaces: with no package they cost " + yuan(cents(result.payg_only)) + ".";
+        if (!result.days) { note.textContent = text.noDays; return; }
+        note.textContent = fill(text.replay, { days: result.days, amount: yuan(cents(result.payg_only)) });
         Object.keys(result.plans).forEach(function (code) {
           var slot = document.querySelector('[data-estimate-for="' + code + '"]');
           if (!slot) { return; }
           var entry = result.plans[code];
-          slot.textContent = "Last " + result.days + " days: " + yuan(cents(entry.total_without_packs)) +
-            " (package share " + yuan(cents(entry.package_cost)) + " + overage " + yuan(cents(entry.overage_without_packs)) + ")" +
-            (packs ? "; with your packs " + yuan(cents(entry.total_with_packs)) : "");
+          slot.textContent = fill(text.plan, {
+            days: result.days, total: yuan(cents(entry.total_without_packs)),
+            share: yuan(cents(entry.package_cost)), overage: yuan(cents(entry.overage_without_packs))
+          }) + (packs ? fill(text.withPacks, { total: yuan(cents(entry.total_with_packs)) }) : "");
         });
       }).catch(function () {});
   }
@@ -236,7 +242,7 @@
     remainingOut.classList.toggle("danger", remaining !== 0 || bad);
     if (payButton) {
       payButton.disabled = bad || remaining !== 0;
-      payButton.textContent = (document.documentElement.lang.indexOf("zh") === 0 ? "支付 " : "Pay ") + yuan(total);
+      payButton.textContent = text.pay + " " + yuan(total);
     }
   }
   inputs.forEach(function (input) { input.addEventListener("input", updateRemaining); });
