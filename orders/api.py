@@ -15,6 +15,7 @@ from common.dates import billing_day
 from common.exceptions import InvalidInput
 from orders.models import Instrument
 from orders.selectors import (
+    LEDGER_COLUMNS,
     account_balances,
     instrument_status,
     ledger_list,
@@ -315,19 +316,8 @@ class LedgerView(AccountScopedAPIView):
         )
         data = LedgerEntrySerializer(entries[:5000], many=True).data
         if wants_csv(request):
-            columns = [
-                "created_at",
-                "instrument",
-                "instrument_id",
-                "amount",
-                "balance_after",
-                "kind",
-                "order",
-                "daily_bill",
-                "reference",
-            ]
             return csv_response(
-                "ledger.csv", columns, ([row[column] for column in columns] for row in data)
+                "ledger.csv", LEDGER_COLUMNS, ([row[c] for c in LEDGER_COLUMNS] for row in data)
             )
         return Response(data)
 

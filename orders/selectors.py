@@ -36,6 +36,19 @@ def account_balances(*, account: Account) -> AccountBalances:
     )
 
 
+LEDGER_COLUMNS = [
+    "created_at",
+    "instrument",
+    "instrument_id",
+    "amount",
+    "balance_after",
+    "kind",
+    "order",
+    "daily_bill",
+    "reference",
+]
+
+
 def voucher_list(*, account: Account):
     return Voucher.objects.filter(account=account).order_by("expires_at", "pk")
 

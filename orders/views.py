@@ -20,6 +20,7 @@ from common.exceptions import Conflict, InvalidInput, NotFound
 from common.money import format_cny
 from orders.models import Instrument
 from orders.selectors import (
+    LEDGER_COLUMNS,
     account_balances,
     instrument_status,
     ledger_list,
@@ -210,19 +211,6 @@ def voucher_redeem_page(request: HttpRequest) -> HttpResponse:
             return redirect("wallet")
     context = _wallet_context(request, membership, redeem_form=form)
     return render(request, "orders/wallet.html", context, status=400)
-
-
-LEDGER_COLUMNS = [
-    "created_at",
-    "instrument",
-    "instrument_id",
-    "amount",
-    "balance_after",
-    "kind",
-    "order",
-    "daily_bill",
-    "reference",
-]
 
 
 @login_required

@@ -16,6 +16,7 @@ from common.dates import billing_day
 from common.exceptions import ApplicationError
 from packages.models import Plan
 from quota.models import (
+    BILL_LINE_COLUMNS,
     BillingChunk,
     BillingRun,
     Binding,
@@ -428,18 +429,7 @@ class BillingRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 class BillLineInline(ReadOnlyMixin, admin.TabularInline):
     model = DailyBillLine
-    fields = [
-        "item",
-        "retention_days",
-        "quantity",
-        "converted_quantity",
-        "plan_covered",
-        "traffic_covered",
-        "payg_quantity",
-        "unit_price",
-        "amount",
-        "reason",
-    ]
+    fields = [*BILL_LINE_COLUMNS, "reason"]
     readonly_fields = fields
     extra = 0
 

@@ -20,7 +20,7 @@ from common.api import (
 )
 from common.dates import billing_day
 from common.exceptions import InvalidInput
-from quota.models import NO_RETENTION
+from quota.models import BILL_LINE_COLUMNS, NO_RETENTION
 from quota.selectors import (
     daily_bill_list,
     subscription_get,
@@ -270,26 +270,13 @@ class WorkspaceDailyBillsView(AccountScopedAPIView):
         )[:400]
         data = DailyBillSerializer(bills, many=True).data
         if wants_csv(request):
-            columns = [
-                "date",
-                "workspace",
-                "subscription",
-                "item",
-                "retention_days",
-                "quantity",
-                "converted_quantity",
-                "plan_covered",
-                "traffic_covered",
-                "payg_quantity",
-                "unit_price",
-                "amount",
-            ]
+            columns = ["date", "workspace", "subscription", *BILL_LINE_COLUMNS]
             rows = (
                 [
                     bill["date"],
                     bill["workspace"],
                     bill["subscription"],
-                    *[line[c] for c in columns[3:]],
+                    *[line[c] for c in BILL_LINE_COLUMNS],
                 ]
                 for bill in data
                 for line in bill["lines"]

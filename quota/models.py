@@ -260,6 +260,20 @@ class DailyBill(models.Model):
         return f"Bill {self.day} ws {self.workspace_id}: {self.total}"
 
 
+# What a bill line shows, in this order: pages, CSV exports and admin use the same columns.
+BILL_LINE_COLUMNS = [
+    "item",
+    "retention_days",
+    "quantity",
+    "converted_quantity",
+    "plan_covered",
+    "traffic_covered",
+    "payg_quantity",
+    "unit_price",
+    "amount",
+]
+
+
 class DailyBillLine(models.Model):
     """One item and retention of a bill, with its allocation: plan-covered, traffic-covered, PAYG.
 

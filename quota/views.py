@@ -17,7 +17,13 @@ from common.api import csv_response, parse_id
 from common.dates import ONE_DAY, billing_day
 from common.exceptions import ApplicationError
 from packages.selectors import billing_item_list
-from quota.models import NO_RETENTION, DailyBillLine, SubscriptionPlanPeriod, TrafficPack
+from quota.models import (
+    BILL_LINE_COLUMNS,
+    NO_RETENTION,
+    DailyBillLine,
+    SubscriptionPlanPeriod,
+    TrafficPack,
+)
 from quota.selectors import (
     daily_bill_list,
     subscription_get,
@@ -202,19 +208,7 @@ def package_reorder(request: HttpRequest, subscription_id: int) -> HttpResponse:
     return redirect("package-detail", subscription_id=subscription.pk)
 
 
-BILL_COLUMNS = [
-    "date",
-    "workspace",
-    "item",
-    "retention_days",
-    "quantity",
-    "converted_quantity",
-    "plan_covered",
-    "traffic_covered",
-    "payg_quantity",
-    "unit_price",
-    "amount",
-]
+BILL_COLUMNS = ["date", "workspace", *BILL_LINE_COLUMNS]
 
 
 @login_required
@@ -261,13 +255,7 @@ def bills(request: HttpRequest) -> HttpResponse:
                 bill.workspace.name,
                 line.item.code,
                 "" if line.retention_days == NO_RETENTION else line.retention_days,
-                line.quantity,
-                line.converted_quantity,
-                line.plan_covered,
-                line.traffic_covered,
-                line.payg_quantity,
-                line.unit_price,
-                line.amount,
+                *[getattr(line, column) for column in BILL_LINE_COLUMNS[2:]],
             ]
             for bill in selected
             for line in bill.lines.all()

@@ -49,6 +49,7 @@ from quota.services import (
     subscription_renew,
 )
 from quota.services.subscriptions import (
+    plan_refuse_non_upgrade,
     refuse_bound_elsewhere,
     subscription_plan_on,
     traffic_packs_price,
@@ -232,16 +233,7 @@ def order_quote(*, account: Account, data: dict, today: date) -> Quote:
             )
         plan = _plan(data.get("plan"))
         current = subscription_plan_on(subscription=subscription, day=today)
-        if plan.pk == current.pk:
-            raise InvalidInput(
-                _("The subscription is already on %(plan)s.") % {"plan": plan.name}, field="plan"
-            )
-        if plan.price <= current.price:
-            raise InvalidInput(
-                _("A plan can only be upgraded: %(new)s is not dearer than %(old)s.")
-                % {"new": plan.name, "old": current.name},
-                field="plan",
-            )
+        plan_refuse_non_upgrade(current=current, plan=plan)
         remaining = days_between(today, subscription.end_date)
         term = days_between(subscription.start_date, subscription.end_date)
         amount = round_money((plan.price - current.price) * remaining / term)

@@ -236,6 +236,20 @@ def subscription_plan_on(*, subscription: Subscription, day: date) -> Plan:
     return plans_on(subscription_ids=[subscription.pk], day=day)[subscription.pk]
 
 
+def plan_refuse_non_upgrade(*, current: Plan, plan: Plan) -> None:
+    """A subscription only moves to a dearer plan (SPEC 1.5)."""
+    if plan.pk == current.pk:
+        raise InvalidInput(
+            _("The subscription is already on %(plan)s.") % {"plan": plan.name}, field="plan"
+        )
+    if plan.price <= current.price:
+        raise InvalidInput(
+            _("A plan can only be upgraded: %(new)s is not dearer than %(old)s.")
+            % {"new": plan.name, "old": current.name},
+            field="plan",
+        )
+
+
 def subscription_change_plan(
     *, subscription: Subscription, plan: Plan, effective_from: date
 ) -> SubscriptionPlanPeriod:
@@ -245,16 +259,7 @@ def subscription_change_plan(
         subscription = Subscription.objects.select_for_update().get(pk=subscription.pk)
         _refuse_billed_day(effective_from, _("a plan change"))
         current = subscription_plan_on(subscription=subscription, day=effective_from)
-        if plan.pk == current.pk:
-            raise InvalidInput(
-                _("The subscription is already on %(plan)s.") % {"plan": plan.name}, field="plan"
-            )
-        if plan.price <= current.price:
-            raise InvalidInput(
-                _("A plan can only be upgraded: %(new)s is not dearer than %(old)s.")
-                % {"new": plan.name, "old": current.name},
-                field="plan",
-            )
+        plan_refuse_non_upgrade(current=current, plan=plan)
         period, _created = SubscriptionPlanPeriod.objects.update_or_create(
             subscription=subscription, effective_from=effective_from, defaults={"plan": plan}
         )
