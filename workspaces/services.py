@@ -114,6 +114,24 @@ def account_arrears_start(*, account_id: int, since: datetime) -> bool:
     return bool(updated)
 
 
+def accounts_arrears_start(*, account_ids: list[int], since: datetime) -> list[int]:
+    """account_arrears_start for many accounts at once (the nightly settlement); returns the
+    accounts whose countdown starts now."""
+    starting = list(
+        Account.objects.filter(pk__in=account_ids, arrears_since__isnull=True).values_list(
+            "pk", flat=True
+        )
+    )
+    if starting:
+        Account.objects.filter(pk__in=starting).update(
+            arrears_since=since, arrears_reminded_at=None, locked_at=None
+        )
+        Workspace.objects.filter(account_id__in=starting, status=WorkspaceStatus.ACTIVE).update(
+            status=WorkspaceStatus.ARREARS
+        )
+    return starting
+
+
 def account_arrears_clear(*, account_id: int) -> bool:
     """The debt is paid: stop the countdown and unlock every workspace. True if it was owing."""
     updated = Account.objects.filter(pk=account_id, arrears_since__isnull=False).update(

@@ -27,18 +27,66 @@ def _recipients(account_id: int, roles: tuple[str, ...]) -> list[str]:
     )
 
 
+def _compose(name: str, subject, body) -> tuple[str, str]:
+    texts = []
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            texts.append((subject(), body()))
+    return (
+        f"[Billing Center] {name}: {texts[0][0]} / {texts[1][0]}",
+        f"{texts[0][1]}\n\n{texts[1][1]}",
+    )
+
+
+def _arrears_started_texts(amount: Decimal, lock_on: date):
+    return (
+        lambda: _("your account is in arrears"),
+        lambda: (
+            _(
+                "Your account owes %(amount)s. Unless the debt is paid, its workspaces "
+                "will be locked on %(day)s. A cash credit or a prepaid card pays the debt "
+                "first."
+            )
+            % {"amount": format_cny(amount), "day": f"{lock_on:%Y-%m-%d}"}
+        ),
+    )
+
+
+def on_commit_arrears_started_many(*, started: list[tuple[int, Decimal, date]]) -> None:
+    """The countdown e-mails of one settlement chunk: one query, one mail connection."""
+
+    def send() -> None:
+        account_ids = [account_id for account_id, _amount, _day in started]
+        recipients: dict[int, list[str]] = {}
+        for account_id, email in (
+            Membership.objects.filter(account_id__in=account_ids, role=Role.OWNER)
+            .exclude(user__email="")
+            .values_list("account_id", "user__email")
+        ):
+            recipients.setdefault(account_id, []).append(email)
+        names = dict(Account.objects.filter(pk__in=account_ids).values_list("pk", "name"))
+        messages = []
+        for account_id, amount, lock_on in started:
+            if recipients.get(account_id):
+                subject, body = _compose(
+                    names[account_id], *_arrears_started_texts(amount, lock_on)
+                )
+                messages.append(
+                    (subject, body, settings.DEFAULT_FROM_EMAIL, recipients[account_id])
+                )
+        if messages:
+            send_mass_mail(messages, fail_silently=True)
+
+    transaction.on_commit(send)
+
+
 def _send(account_id: int, subject, body, roles: tuple[str, ...] = (Role.OWNER,)) -> None:
     """subject and body are callables, rendered once per language."""
     recipients = _recipients(account_id, roles)
     if not recipients:
         return
     name = Account.objects.filter(pk=account_id).values_list("name", flat=True).first() or ""
-    texts = []
-    for language in ("en", "zh-hans"):
-        with translation.override(language):
-            texts.append((subject(), body()))
-    message_subject = f"[Billing Center] {name}: {texts[0][0]} / {texts[1][0]}"
-    message_body = f"{texts[0][1]}\n\n{texts[1][1]}"
+    message_subject, message_body = _compose(name, subject, body)
     send_mass_mail(
         [(message_subject, message_body, settings.DEFAULT_FROM_EMAIL, recipients)],
         fail_silently=True,
@@ -46,20 +94,7 @@ def _send(account_id: int, subject, body, roles: tuple[str, ...] = (Role.OWNER,)
 
 
 def on_commit_arrears_started(*, account_id: int, amount: Decimal, lock_on: date) -> None:
-    transaction.on_commit(
-        lambda: _send(
-            account_id,
-            lambda: _("your account is in arrears"),
-            lambda: (
-                _(
-                    "Your account owes %(amount)s. Unless the debt is paid, its workspaces "
-                    "will be locked on %(day)s. A cash credit or a prepaid card pays the debt "
-                    "first."
-                )
-                % {"amount": format_cny(amount), "day": f"{lock_on:%Y-%m-%d}"}
-            ),
-        )
-    )
+    on_commit_arrears_started_many(started=[(account_id, amount, lock_on)])
 
 
 def on_commit_arrears_reminder(*, account_id: int, amount: Decimal, lock_on: date) -> None:
