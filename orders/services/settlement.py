@@ -14,6 +14,7 @@ from django.db import connection
 from django.db.models import Sum
 from psycopg2.extras import execute_values
 
+from common.db import copy_objects
 from common.money import ZERO
 from orders.models import BillSettlement, EntryKind, Instrument, LedgerEntry, Voucher, Wallet
 from orders.services import notifications
@@ -161,5 +162,5 @@ def bills_settle(*, bills: list[DailyBill], now: datetime) -> None:
         notifications.on_commit_arrears_started_many(
             started=[(account_id, wallets[account_id].arrears, lock_on) for account_id in started]
         )
-    LedgerEntry.objects.bulk_create(entries, batch_size=5000)
-    BillSettlement.objects.bulk_create(settlements, batch_size=5000)
+    copy_objects(LedgerEntry, entries)  # ids follow the list order: the running sums hold
+    copy_objects(BillSettlement, settlements)

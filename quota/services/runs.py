@@ -5,8 +5,6 @@ payment), under a lock on the chunk row, and is skipped once done: a day can be 
 any number of workers, after a crash at any point, and ends with the rows of one clean run.
 """
 
-import io
-import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
@@ -19,6 +17,7 @@ from django.utils.module_loading import import_string
 from psycopg2.extras import execute_values
 
 from common.dates import ONE_DAY, billing_day
+from common.db import copy_insert
 from quota.deduction import LineResult, UsageLine, bill_total, deduct_package_day, deduct_payg_day
 from quota.models import (
     BillingChunk,
@@ -181,8 +180,18 @@ def deduction_compute_accounts(
     return results
 
 
-def _copy_text(value) -> str:
-    return "\\N" if value is None else str(value)
+# DailyBillLine columns written from a LineResult, attribute for attribute.
+LINE_RESULT_FIELDS = [
+    "retention_days",
+    "quantity",
+    "converted_quantity",
+    "plan_covered",
+    "traffic_covered",
+    "traffic_by_pack",
+    "payg_quantity",
+    "unit_price",
+    "amount",
+]
 
 
 def _write_bills(
@@ -232,36 +241,20 @@ def _write_bills(
         bill_ids = dict((workspace_id, bill_id) for bill_id, workspace_id in returned)
         for bill in bills:
             bill.pk = bill_ids[bill.workspace_id]
-        buffer = io.StringIO()
-        for bill in bills:
-            for line in computed[bill.workspace_id][1]:
-                buffer.write(
-                    "\t".join(
-                        _copy_text(value)
-                        for value in (
-                            bill.pk,
-                            item_ids[line.item_code],
-                            line.retention_days,
-                            line.quantity,
-                            line.converted_quantity,
-                            line.plan_covered,
-                            line.traffic_covered,
-                            json.dumps(line.traffic_by_pack, separators=(",", ":")),
-                            line.payg_quantity,
-                            line.unit_price,
-                            line.amount,
-                            "",
-                        )
-                    )
-                    + "\n"
-                )
-        buffer.seek(0)
-        cursor.copy_expert(
-            f"COPY {DailyBillLine._meta.db_table} (bill_id, item_id, retention_days, quantity, "
-            "converted_quantity, plan_covered, traffic_covered, traffic_by_pack, payg_quantity, "
-            "unit_price, amount, reason) FROM STDIN",
-            buffer,
-        )
+    copy_insert(
+        DailyBillLine,
+        ["bill_id", "item_id", "reason", *LINE_RESULT_FIELDS],
+        (
+            [
+                bill.pk,
+                item_ids[line.item_code],
+                "",
+                *[getattr(line, name) for name in LINE_RESULT_FIELDS],
+            ]
+            for bill in bills
+            for line in computed[bill.workspace_id][1]
+        ),
+    )
     return bills
 
 
