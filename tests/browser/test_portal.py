@@ -55,7 +55,10 @@ def test_buy_a_package_split_three_ways_then_reorder_and_read_the_bill(pages):
     page.click(f"#available-workspaces li[data-id='{alpha.pk}'] >> text=Add")
     chosen = page.locator("#chosen-workspaces .ws-item")
     assert chosen.nth(0).get_attribute("data-id") == str(beta.pk)
-    page.click(f"#chosen-workspaces li[data-id='{alpha.pk}'] >> [data-move=up]")  # Alpha first
+    page.locator(f"#chosen-workspaces li[data-id='{alpha.pk}'] .handle").drag_to(
+        page.locator(f"#chosen-workspaces li[data-id='{beta.pk}']"),
+        target_position={"x": 20, "y": 2},
+    )  # dragged above Beta: Alpha first
     assert page.input_value("#workspaces-field") == f"{alpha.pk},{beta.pk}"
 
     # 5. the live quote, 6. the suggested split: voucher, card, then cash
