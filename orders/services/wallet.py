@@ -152,57 +152,24 @@ def pay_debt_first(
     reference: str = "",
 ) -> list[LedgerEntry]:
     """Pay the arrears from cash (or from a just-bought card); unlock when the debt reaches 0."""
-    if wallet.arrears <= 0:
+    source = card.balance if card is not None else wallet.cash_balance
+    paid = min(wallet.arrears, source)
+    if paid <= 0:
         return []
-    entries = []
+    fields = {
+        "wallet": wallet,
+        "kind": EntryKind.ARREARS_PAID,
+        "now": now,
+        "actor": actor,
+        "reference": reference,
+    }
     if card is not None:
-        paid = min(wallet.arrears, card.balance)
-        if paid <= 0:
-            return []
-        card.balance -= paid
-        card.save(update_fields=["balance"])
-        entries.append(
-            entry(
-                wallet=wallet,
-                instrument=Instrument.PREPAID_CARD,
-                prepaid_card=card,
-                amount=-paid,
-                balance_after=card.balance,
-                kind=EntryKind.ARREARS_PAID,
-                now=now,
-                actor=actor,
-                reference=reference,
-            )
-        )
+        entries = [instrument_debit(instrument=card, amount=paid, **fields)]
     else:
-        paid = min(wallet.arrears, wallet.cash_balance)
-        if paid <= 0:
-            return []
-        wallet.cash_balance -= paid
-        entries.append(
-            entry(
-                wallet=wallet,
-                instrument=Instrument.CASH,
-                amount=-paid,
-                balance_after=wallet.cash_balance,
-                kind=EntryKind.ARREARS_PAID,
-                now=now,
-                actor=actor,
-                reference=reference,
-            )
-        )
+        entries = [cash_debit(amount=paid, **fields)]
     wallet.arrears -= paid
     entries.append(
-        entry(
-            wallet=wallet,
-            instrument=Instrument.ARREARS,
-            amount=-paid,
-            balance_after=wallet.arrears,
-            kind=EntryKind.ARREARS_PAID,
-            now=now,
-            actor=actor,
-            reference=reference,
-        )
+        entry(instrument=Instrument.ARREARS, amount=-paid, balance_after=wallet.arrears, **fields)
     )
     save_wallet(wallet)
     if wallet.arrears == 0 and account_arrears_clear(account_id=wallet.account_id):
