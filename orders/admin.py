@@ -3,12 +3,11 @@
 from decimal import Decimal
 
 from django import forms
-from django.contrib import admin, messages
-from django.shortcuts import redirect
-from django.template.response import TemplateResponse
+from django.contrib import admin
+from django.urls import reverse
 from django.utils import timezone
 
-from common.exceptions import ApplicationError
+from common.admin import service_form_page
 from orders.models import (
     BillSettlement,
     LedgerEntry,
@@ -45,22 +44,16 @@ class ServiceFormMixin:
         return request.user.has_perm(f"{self.opts.app_label}.add_{self.opts.model_name}")
 
     def add_view(self, request, form_url="", extra_context=None):
-        form = self.service_form(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                message = self.call_service(request, form.cleaned_data)
-            except ApplicationError as error:
-                form.add_error(None, error.message)
-            else:
-                self.message_user(request, message, messages.SUCCESS)
-                return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
-        context = {
-            **self.admin_site.each_context(request),
-            "title": self.service_title,
-            "form": form,
-            "opts": self.opts,
-        }
-        return TemplateResponse(request, "admin/service_form.html", context)
+        changelist = f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist"
+        return service_form_page(
+            self,
+            request,
+            form=self.service_form(request.POST or None),
+            title=self.service_title,
+            call=lambda data: self.call_service(request, data),
+            success=lambda message: message,
+            done_url=lambda _message: reverse(changelist),
+        )
 
 
 class CreditCashForm(forms.Form):

@@ -198,6 +198,11 @@ def _field_of(error: ApplicationError) -> str:
     return field
 
 
+def _quote_with_suggestion(account, data: dict, now):
+    quote = order_quote(account=account, data=data, today=billing_day(now))
+    return quote, suggest_payment(account=account, quote=quote, now=now)
+
+
 def _handle(request, *, membership, kind, subscription=None):
     if request.method != "POST":
         initial = request.GET.copy()
@@ -208,29 +213,15 @@ def _handle(request, *, membership, kind, subscription=None):
     post = request.POST
     data = _order_data(kind, post, subscription)
     now = timezone.now()
+    page = {"membership": membership, "kind": kind, "subscription": subscription, "submitted": post}
     if post.get("action") == "review":
         try:
-            quote = order_quote(account=membership.account, data=data, today=billing_day(now))
+            quote, suggestion = _quote_with_suggestion(membership.account, data, now)
         except ApplicationError as error:
             return _render_order_page(
-                request,
-                membership=membership,
-                kind=kind,
-                subscription=subscription,
-                errors={_field_of(error): error.message},
-                submitted=post,
-                status=400,
+                request, errors={_field_of(error): error.message}, status=400, **page
             )
-        suggestion = suggest_payment(account=membership.account, quote=quote, now=now)
-        return _render_order_page(
-            request,
-            membership=membership,
-            kind=kind,
-            subscription=subscription,
-            submitted=post,
-            quote=quote,
-            suggestion=suggestion,
-        )
+        return _render_order_page(request, quote=quote, suggestion=suggestion, **page)
     try:
         order, created = order_place(
             membership=membership,
@@ -242,23 +233,17 @@ def _handle(request, *, membership, kind, subscription=None):
             now=now,
         )
     except ApplicationError as error:
-        quote = None
-        suggestion = None
-        try:
-            quote = order_quote(account=membership.account, data=data, today=billing_day(now))
-            suggestion = suggest_payment(account=membership.account, quote=quote, now=now)
+        try:  # show the quote again next to the error when it can still be computed
+            quote, suggestion = _quote_with_suggestion(membership.account, data, now)
         except ApplicationError:
-            pass
+            quote = suggestion = None
         return _render_order_page(
             request,
-            membership=membership,
-            kind=kind,
-            subscription=subscription,
             errors={_field_of(error): error.message},
-            submitted=post,
             quote=quote,
             suggestion=suggestion,
             status=error.status_code if error.status_code != 404 else 400,
+            **page,
         )
     if created:
         messages.success(request, _("Order #%(id)s is paid.") % {"id": order.pk})

@@ -6,12 +6,12 @@ from the forms below (create, change plan, add traffic pack, set workspaces, ren
 
 from django import forms
 from django.contrib import admin, messages
-from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
+from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
 
+from common.admin import service_form_page
 from common.dates import billing_day
 from common.exceptions import ApplicationError
 from packages.models import Plan
@@ -231,117 +231,82 @@ class SubscriptionAdmin(admin.ModelAdmin):
         ]
         return extra + super().get_urls()
 
-    def _form_page(self, request, *, title, form, subscription=None):
-        context = {
-            **self.admin_site.each_context(request),
-            "title": title,
-            "form": form,
-            "subscription": subscription,
-            "opts": self.model._meta,
-        }
-        return TemplateResponse(request, "admin/service_form.html", context)
-
-    def _run(self, request, form, call, success):
-        try:
-            result = call(form.cleaned_data)
-        except ApplicationError as error:
-            form.add_error(None, error.message)
-            return None
-        self.message_user(request, success(result), messages.SUCCESS)
-        return result
+    def _page(self, request, *, form, title, call, success, subscription=None):
+        return service_form_page(
+            self,
+            request,
+            form=form,
+            title=title,
+            call=call,
+            success=success,
+            done_url=lambda result: reverse(
+                "admin:quota_subscription_change", args=[(subscription or result).pk]
+            ),
+            extra={"subscription": subscription},
+        )
 
     def add_view(self, request, form_url="", extra_context=None):
-        form = SubscriptionCreateForm(
-            request.POST or None, initial={"start_date": billing_day(timezone.now())}
+        today = billing_day(timezone.now())
+        return self._page(
+            request,
+            form=SubscriptionCreateForm(request.POST or None, initial={"start_date": today}),
+            title="Create a subscription",
+            call=lambda data: subscription_create(
+                account=data["account"],
+                plan=data["plan"],
+                start_date=data["start_date"],
+                workspace_ids=data["workspaces"],
+                traffic_packs=data["traffic_packs"],
+                actor=request.user,
+            ),
+            success=lambda subscription: f"Subscription #{subscription.pk} created.",
         )
-        if request.method == "POST" and form.is_valid():
-            created = self._run(
-                request,
-                form,
-                lambda data: subscription_create(
-                    account=data["account"],
-                    plan=data["plan"],
-                    start_date=data["start_date"],
-                    workspace_ids=data["workspaces"],
-                    traffic_packs=data["traffic_packs"],
-                    actor=request.user,
-                ),
-                lambda subscription: f"Subscription #{subscription.pk} created.",
-            )
-            if created is not None:
-                return redirect("admin:quota_subscription_change", created.pk)
-        return self._form_page(request, title="Create a subscription", form=form)
 
     def change_plan_view(self, request, pk):
         subscription = get_object_or_404(Subscription, pk=pk)
-        form = ChangePlanForm(
-            request.POST or None, initial={"effective_from": billing_day(timezone.now())}
-        )
-        if request.method == "POST" and form.is_valid():
-            done = self._run(
-                request,
-                form,
-                lambda data: subscription_change_plan(
-                    subscription=subscription,
-                    plan=data["plan"],
-                    effective_from=data["effective_from"],
-                ),
-                lambda period: (
-                    f"#{subscription.pk} is on {period.plan.name} from {period.effective_from}."
-                ),
-            )
-            if done is not None:
-                return redirect("admin:quota_subscription_change", pk)
-        return self._form_page(
-            request, title=f"Change the plan of #{pk}", form=form, subscription=subscription
+        today = billing_day(timezone.now())
+        return self._page(
+            request,
+            form=ChangePlanForm(request.POST or None, initial={"effective_from": today}),
+            title=f"Change the plan of #{pk}",
+            call=lambda data: subscription_change_plan(
+                subscription=subscription, plan=data["plan"], effective_from=data["effective_from"]
+            ),
+            success=lambda period: f"#{pk} is on {period.plan.name} from {period.effective_from}.",
+            subscription=subscription,
         )
 
     def add_packs_view(self, request, pk):
         subscription = get_object_or_404(Subscription, pk=pk)
-        form = AddTrafficPackForm(
-            request.POST or None, initial={"start_date": billing_day(timezone.now())}
-        )
-        if request.method == "POST" and form.is_valid():
-            done = self._run(
-                request,
-                form,
-                lambda data: subscription_add_traffic_packs(
-                    subscription=subscription,
-                    traffic_packs=data["traffic_packs"],
-                    start_date=data["start_date"],
-                ),
-                lambda packs: f"{len(packs)} traffic pack(s) added to #{subscription.pk}.",
-            )
-            if done is not None:
-                return redirect("admin:quota_subscription_change", pk)
-        return self._form_page(
-            request, title=f"Add traffic packs to #{pk}", form=form, subscription=subscription
+        today = billing_day(timezone.now())
+        return self._page(
+            request,
+            form=AddTrafficPackForm(request.POST or None, initial={"start_date": today}),
+            title=f"Add traffic packs to #{pk}",
+            call=lambda data: subscription_add_traffic_packs(
+                subscription=subscription,
+                traffic_packs=data["traffic_packs"],
+                start_date=data["start_date"],
+            ),
+            success=lambda packs: f"{len(packs)} traffic pack(s) added to #{pk}.",
+            subscription=subscription,
         )
 
     def set_workspaces_view(self, request, pk):
         subscription = get_object_or_404(Subscription, pk=pk)
-        current = ", ".join(
-            str(workspace_id) for workspace_id in self._view(subscription).workspace_ids
-        )
-        form = SetWorkspacesForm(request.POST or None, initial={"workspaces": current})
-        if request.method == "POST" and form.is_valid():
-            done = self._run(
-                request,
-                form,
-                lambda data: subscription_set_workspaces(
-                    subscription=subscription,
-                    workspace_ids=data["workspaces"],
-                    today=billing_day(timezone.now()),
-                    actor=request.user,
-                ),
-                lambda effective_from: (
-                    f"New workspace order of #{subscription.pk} applies from {effective_from}."
-                ),
-            )
-            if done is not None:
-                return redirect("admin:quota_subscription_change", pk)
-        return self._form_page(
-            request, title=f"Workspaces of #{pk}", form=form, subscription=subscription
+        current = ", ".join(str(wid) for wid in self._view(subscription).workspace_ids)
+        return self._page(
+            request,
+            form=SetWorkspacesForm(request.POST or None, initial={"workspaces": current}),
+            title=f"Workspaces of #{pk}",
+            call=lambda data: subscription_set_workspaces(
+                subscription=subscription,
+                workspace_ids=data["workspaces"],
+                today=billing_day(timezone.now()),
+                actor=request.user,
+            ),
+            success=lambda effective: f"New workspace order of #{pk} applies from {effective}.",
+            subscription=subscription,
         )
 
 

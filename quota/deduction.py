@@ -101,6 +101,13 @@ def _by_workspace(usage: Iterable[UsageLine]) -> dict[int, list[UsageLine]]:
     return grouped
 
 
+def _in_item_order(
+    lines: Iterable[UsageLine], catalog: Mapping[str, ItemPricing]
+) -> list[UsageLine]:
+    """A workspace's lines in a fixed order (item, then retention): what a bill lists."""
+    return sorted(lines, key=lambda line: (catalog[line.item_code].id, line.retention_days))
+
+
 def deduct_package_day(
     *,
     catalog: Mapping[str, ItemPricing],
@@ -114,10 +121,7 @@ def deduct_package_day(
     pools = build_pools(plan_quotas=plan_quotas, packs=packs, item_codes=catalog)
     results: dict[int, list[LineResult]] = {}
     for workspace_id in workspace_order:
-        lines = sorted(
-            grouped.get(workspace_id, ()),
-            key=lambda line: (catalog[line.item_code].id, line.retention_days),
-        )
+        lines = _in_item_order(grouped.get(workspace_id, ()), catalog)
         if not lines:
             continue
         workspace_lines = []
@@ -152,9 +156,7 @@ def deduct_payg_day(
     results: dict[int, list[LineResult]] = {}
     for workspace_id, lines in _by_workspace(usage).items():
         workspace_lines = []
-        for line in sorted(
-            lines, key=lambda line: (catalog[line.item_code].id, line.retention_days)
-        ):
+        for line in _in_item_order(lines, catalog):
             pricing = catalog[line.item_code]
             price = pricing.tier_price(stored_retention(line.retention_days))
             workspace_lines.append(

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from common.api import parse_id
@@ -277,3 +277,40 @@ def subscription_usage_for_day(
             )
         )
     return billed, items
+
+
+def subscription_pools_by_day(
+    *, subscription: Subscription, days: list[date]
+) -> dict[tuple[date, str], int]:
+    """Plan quota plus traffic capacity of each item on each day (plan history and packs)."""
+    periods = list(
+        SubscriptionPlanPeriod.objects.filter(subscription=subscription)
+        .select_related("plan")
+        .prefetch_related("plan__quotas__item")
+        .order_by("effective_from")
+    )
+    packs = list(TrafficPack.objects.filter(subscription=subscription).select_related("item"))
+    pools: dict[tuple[date, str], int] = defaultdict(int)
+    for day in days:
+        in_force = [period.plan for period in periods if period.effective_from <= day]
+        if in_force:
+            for quota in in_force[-1].quotas.all():
+                pools[(day, quota.item.code)] += quota.daily_quantity
+        for pack in packs:
+            if pack.start_date <= day <= pack.end_date:
+                pools[(day, pack.item.code)] += pack.capacity
+    return pools
+
+
+def subscription_daily_use(
+    *, subscription: Subscription, first: date, last: date
+) -> dict[tuple[date, str], tuple[int, int]]:
+    """(converted use, PAYG quantity) of each item on each billed day of the subscription."""
+    rows = (
+        DailyBillLine.objects.filter(
+            bill__subscription=subscription, bill__day__gte=first, bill__day__lte=last
+        )
+        .values("bill__day", "item__code")
+        .annotate(converted=Sum("converted_quantity"), payg=Sum("payg_quantity"))
+    )
+    return {(row["bill__day"], row["item__code"]): (row["converted"], row["payg"]) for row in rows}

@@ -1,12 +1,10 @@
 """Pages: package management (usage against quota, reorder, actions) and consumption details."""
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,13 +18,12 @@ from packages.selectors import billing_item_list
 from quota.models import (
     BILL_LINE_COLUMNS,
     NO_RETENTION,
-    DailyBillLine,
-    SubscriptionPlanPeriod,
-    TrafficPack,
 )
 from quota.selectors import (
     daily_bill_list,
+    subscription_daily_use,
     subscription_get,
+    subscription_pools_by_day,
     subscription_usage_for_day,
     subscription_view,
 )
@@ -52,30 +49,6 @@ class Bar:
     quota: int
 
 
-def _quota_by_day(subscription, days: list[date]) -> dict[tuple[date, str], int]:
-    """Plan quota plus traffic capacity of each item on each day (plan history and packs)."""
-    periods = list(
-        SubscriptionPlanPeriod.objects.filter(subscription=subscription)
-        .select_related("plan")
-        .prefetch_related("plan__quotas__item")
-        .order_by("effective_from")
-    )
-    packs = list(TrafficPack.objects.filter(subscription=subscription).select_related("item"))
-    pools: dict[tuple[date, str], int] = defaultdict(int)
-    for day in days:
-        plan = None
-        for period in periods:
-            if period.effective_from <= day:
-                plan = period.plan
-        if plan is not None:
-            for quota in plan.quotas.all():
-                pools[(day, quota.item.code)] += quota.daily_quantity
-        for pack in packs:
-            if pack.start_date <= day <= pack.end_date:
-                pools[(day, pack.item.code)] += pack.capacity
-    return pools
-
-
 def _charts(subscription, today: date) -> list[dict]:
     """One bar chart per item: daily converted use (covered and overage) against the pool."""
     last = min(today - ONE_DAY, subscription.end_date)
@@ -83,17 +56,8 @@ def _charts(subscription, today: date) -> list[dict]:
     if last < first:
         return []
     days = [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
-    used = defaultdict(lambda: [0, 0])
-    rows = (
-        DailyBillLine.objects.filter(
-            bill__subscription=subscription, bill__day__gte=first, bill__day__lte=last
-        )
-        .values("bill__day", "item__code")
-        .annotate(converted=Sum("converted_quantity"), payg=Sum("payg_quantity"))
-    )
-    for row in rows:
-        used[(row["bill__day"], row["item__code"])] = [row["converted"], row["payg"]]
-    pools = _quota_by_day(subscription, days)
+    used = subscription_daily_use(subscription=subscription, first=first, last=last)
+    pools = subscription_pools_by_day(subscription=subscription, days=days)
     names = {item.code: item.name for item in billing_item_list()}
     codes = [
         code for code in names if any(pools.get((d, code)) or used.get((d, code)) for d in days)
@@ -102,12 +66,14 @@ def _charts(subscription, today: date) -> list[dict]:
     charts = []
     for code in codes:
         top = max(
-            [pools.get((d, code), 0) for d in days] + [used[(d, code)][0] for d in days] + [1]
+            [pools.get((d, code), 0) for d in days]
+            + [used.get((d, code), (0, 0))[0] for d in days]
+            + [1]
         )
         scale = (CHART_HEIGHT - 10) / top
         bars = []
         for index, day in enumerate(days):
-            converted, payg = used[(day, code)]
+            converted, payg = used.get((day, code), (0, 0))
             covered = converted - payg
             covered_height = covered * scale
             overage_height = payg * scale

@@ -65,3 +65,44 @@ def test_admin_action_upgrades_free_workspaces(operator_client):
     )
     assert response.status_code == 200
     assert not Workspace.objects.filter(pk__in=free, plan="free").exists()
+
+
+def test_operators_create_a_subscription_through_the_service_form(operator_client):
+    from quota.models import Subscription
+    from workspaces.models import Account, Workspace
+
+    account = Account.objects.get(name="Other Corp")
+    workspace = Workspace.objects.get(account=account)
+    url = reverse("admin:quota_subscription_add")
+    form = {
+        "account": account.pk,
+        "plan": 1,
+        "start_date": "2026-11-01",
+        "workspaces": "999999",
+        "traffic_packs": "",
+    }
+    refused = operator_client.post(url, form)
+    assert refused.status_code == 200
+    assert "No such workspace in this account" in refused.content.decode()
+    assert not Subscription.objects.filter(account=account).exists()
+    created = operator_client.post(
+        url, {**form, "workspaces": str(workspace.pk), "traffic_packs": "logs 30000000"}
+    )
+    subscription = Subscription.objects.get(account=account)
+    assert created.status_code == 302
+    assert created["Location"] == reverse("admin:quota_subscription_change", args=[subscription.pk])
+    assert subscription.traffic_packs.get().daily_price == 36
+
+
+def test_operators_credit_cash_with_a_reference(operator_client):
+    from orders.models import LedgerEntry
+    from workspaces.models import Account
+
+    account = Account.objects.get(name="Other Corp")
+    url = reverse("admin:orders_wallet_add")
+    response = operator_client.post(
+        url, {"account": account.pk, "amount": "250.00", "reference": "BANK-42"}
+    )
+    assert response.status_code == 302
+    entry = LedgerEntry.objects.get(account=account, kind="cash_credit")
+    assert (entry.amount, entry.reference) == (250, "BANK-42")
