@@ -108,6 +108,20 @@ def _in_item_order(
     return sorted(lines, key=lambda line: (catalog[line.item_code].id, line.retention_days))
 
 
+def _overage_share(pricing: ItemPricing, before: int, payg: int) -> Decimal:
+    """This line's part of the item's overage, charged once for the workspace (SPEC 3.2 (4)).
+
+    Under a package every retention's overage is one PAYG quantity at the default price, so units
+    are truncated once over the item's total: each line carries the growth of that amount, and
+    the item's lines add up to amount(total PAYG), never to a sum of separately truncated parts.
+    """
+    if not payg:
+        return ZERO
+    return pricing.amount(before + payg, pricing.unit_price) - pricing.amount(
+        before, pricing.unit_price
+    )
+
+
 def deduct_package_day(
     *,
     catalog: Mapping[str, ItemPricing],
@@ -125,11 +139,14 @@ def deduct_package_day(
         if not lines:
             continue
         workspace_lines = []
+        payg_so_far: dict[str, int] = defaultdict(int)
         for line in lines:
             pricing = catalog[line.item_code]
             converted = line.quantity * pricing.factor(stored_retention(line.retention_days))
             plan_covered, traffic_covered, by_pack = pools[line.item_code].take(converted)
             payg = converted - plan_covered - traffic_covered
+            before = payg_so_far[line.item_code]
+            payg_so_far[line.item_code] = before + payg
             workspace_lines.append(
                 LineResult(
                     workspace_id=workspace_id,
@@ -142,7 +159,7 @@ def deduct_package_day(
                     traffic_by_pack=by_pack,
                     payg_quantity=payg,
                     unit_price=pricing.unit_price,
-                    amount=pricing.amount(payg, pricing.unit_price) if payg else ZERO,
+                    amount=_overage_share(pricing, before, payg),
                 )
             )
         results[workspace_id] = workspace_lines

@@ -174,6 +174,7 @@ class RunStatus(models.TextChoices):
     RUNNING = "running", "Running"
     DONE = "done", "Done"
     FAILED = "failed", "Failed (resumable)"
+    PARTIAL = "partial", "Done except isolated accounts (retried each pass)"
 
 
 class BillingRun(models.Model):
@@ -232,6 +233,35 @@ class BillingChunk(models.Model):
 
     def __str__(self) -> str:
         return f"chunk {self.index} of {self.run.day}"
+
+
+class BillingAccountFailure(models.Model):
+    """An account whose bills of the run's day could not be written (bad data, a bug).
+
+    It is isolated: the other accounts of its chunk are billed, the day goes on to the next one,
+    and every later pass of the run (nightly, `run_deduction`) tries the account again until it
+    is billed (`resolved_at`). Operators see it in admin and get an e-mail.
+    """
+
+    run = models.ForeignKey(BillingRun, on_delete=models.PROTECT, related_name="account_failures")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    attempts = models.PositiveIntegerField(default=1)
+    last_error = models.TextField()
+    first_failed_at = models.DateTimeField()
+    last_failed_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-run__day", "account_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "account"], name="one_failure_per_run_and_account"
+            )
+        ]
+
+    def __str__(self) -> str:
+        state = "billed" if self.resolved_at else "isolated"
+        return f"account {self.account_id} on {self.run.day}: {state}"
 
 
 class DailyBill(models.Model):

@@ -16,10 +16,14 @@ from packages.pricing import ItemPricing
 from packages.selectors import billing_item_list
 from quota.deduction import PackLot
 from quota.models import (
+    BillingAccountFailure,
+    BillingChunk,
     BillingRun,
     Binding,
+    ChunkStatus,
     DailyBill,
     DailyBillLine,
+    RunStatus,
     Subscription,
     SubscriptionPlanPeriod,
     TrafficPack,
@@ -112,6 +116,23 @@ def pack_lots_on(*, subscription_ids: Iterable[int], day: date) -> dict[int, lis
             PackLot(pack_id=pack_id, item_code=item_code, capacity=capacity)
         )
     return dict(lots)
+
+
+def billing_run_open_account_ids(*, runs: Iterable[BillingRun]) -> dict[date, set[int]]:
+    """Per day: accounts whose part of an unfinished run is not billed yet (in a pending chunk,
+    or isolated after a failure). A finished run has none."""
+    unfinished = [run for run in runs if run.status != RunStatus.DONE]
+    open_accounts: dict[date, set[int]] = {run.day: set() for run in unfinished}
+    day_of = {run.pk: run.day for run in unfinished}
+    for run_id, account_ids in BillingChunk.objects.filter(
+        run_id__in=list(day_of), status=ChunkStatus.PENDING
+    ).values_list("run_id", "account_ids"):
+        open_accounts[day_of[run_id]].update(account_ids)
+    for run_id, account_id in BillingAccountFailure.objects.filter(
+        run_id__in=list(day_of), resolved_at__isnull=True
+    ).values_list("run_id", "account_id"):
+        open_accounts[day_of[run_id]].add(account_id)
+    return open_accounts
 
 
 def day_is_billed(*, day: date) -> bool:

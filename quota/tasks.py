@@ -1,43 +1,54 @@
 """Celery tasks of the nightly run: thin wrappers that pass the time in and decide retries."""
 
 import logging
+from datetime import datetime
 
 from celery import shared_task
-from django.db import OperationalError
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from common.dates import billing_day
-from quota.models import BillingRun, RunStatus
 from quota.services import (
     billing_chunk_process,
     billing_chunk_record_error,
     billing_run_open,
     billing_run_pending_chunks,
     billing_run_resume,
+    billing_run_retry_isolated,
     deduction_days_due,
 )
+from quota.services.operators import operators_notify_beyond_catch_up
+from quota.services.runs import deduction_days_beyond_catch_up
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task(name="quota.deduction_nightly", expires=20 * 3600)
-def deduction_nightly() -> str:
-    """Bill the oldest unbilled day: dispatch its chunks; the last chunk calls this again."""
+def deduction_nightly(pass_started: str | None = None) -> str:
+    """One pass over the due days, oldest first: dispatch the chunks of the first day that has
+    work; the last chunk of that day calls this again with the same pass.
+
+    Accounts isolated before the pass started are retried once per pass; a day left partial by
+    them does not hold back the days after it.
+    """
     now = timezone.now()
-    due = deduction_days_due(today=billing_day(now))
-    if not due:
-        return "nothing due"
-    run = billing_run_open(day=due[0], now=now)
-    billing_run_resume(run=run)
-    pending = billing_run_pending_chunks(run=run)
-    if not pending:
-        # Opened with no work (no usage that day): go on with the next day.
-        if len(due) > 1:
-            deduction_nightly.delay()
-        return f"{run.day}: nothing to bill"
-    for chunk_id in pending:
-        deduction_chunk.delay(chunk_id)
-    return f"{run.day}: {len(pending)} chunk(s) dispatched"
+    today = billing_day(now)
+    if pass_started is None:
+        pass_started = now.isoformat()
+        beyond = deduction_days_beyond_catch_up(today=today)
+        if beyond:
+            operators_notify_beyond_catch_up(days=beyond)
+    started = datetime.fromisoformat(pass_started)
+    for day in deduction_days_due(today=today):
+        run = billing_run_open(day=day, now=now)
+        billing_run_resume(run=run)
+        billing_run_retry_isolated(run=run, failed_before=started)
+        pending = billing_run_pending_chunks(run=run)
+        if pending:
+            for chunk_id in pending:
+                deduction_chunk.delay(chunk_id, pass_started)
+            return f"{run.day}: {len(pending)} chunk(s) dispatched"
+    return "nothing due"
 
 
 @shared_task(
@@ -47,10 +58,10 @@ def deduction_nightly() -> str:
     max_retries=5,
     expires=20 * 3600,
 )
-def deduction_chunk(self, chunk_id: int) -> int:
+def deduction_chunk(self, chunk_id: int, pass_started: str | None = None) -> int:
     try:
-        written = billing_chunk_process(chunk_id=chunk_id, now=timezone.now())
-    except OperationalError as error:  # a lost connection or a deadlock: try again
+        outcome = billing_chunk_process(chunk_id=chunk_id, now=timezone.now())
+    except (OperationalError, InterfaceError) as error:  # a lost connection, a deadlock: again
         billing_chunk_record_error(
             chunk_id=chunk_id, error=f"retrying: {error}", now=timezone.now()
         )
@@ -61,7 +72,6 @@ def deduction_chunk(self, chunk_id: int) -> int:
         )
         logger.exception("billing chunk %s failed", chunk_id)
         raise
-    run = BillingRun.objects.filter(chunks__pk=chunk_id).first()
-    if run is not None and run.status == RunStatus.DONE:
-        deduction_nightly.delay()  # the next unbilled day, oldest first
-    return written
+    if outcome.finished_run:
+        deduction_nightly.delay(pass_started)  # the next day with work, oldest first
+    return outcome.bills_written

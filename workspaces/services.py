@@ -66,11 +66,24 @@ def workspace_create(*, membership: Membership, name: str) -> Workspace:
         raise InvalidInput(_("Use at most 100 characters."), field="name")
     try:
         with transaction.atomic():
-            return Workspace.objects.create(account=membership.account, name=name)
+            # The account row lock orders this against a lock or an unlock of the account.
+            account = Account.objects.select_for_update().get(pk=membership.account_id)
+            return Workspace.objects.create(
+                account=account, name=name, status=account_workspace_status(account=account)
+            )
     except IntegrityError:
         raise InvalidInput(
             _("The account already has a workspace named %(name)s.") % {"name": name}, field="name"
         ) from None
+
+
+def account_workspace_status(*, account: Account) -> str:
+    """What every workspace of the account shows: locked, in arrears, or active (SPEC 5.4)."""
+    if account.locked_at is not None:
+        return WorkspaceStatus.LOCKED
+    if account.arrears_since is not None:
+        return WorkspaceStatus.ARREARS
+    return WorkspaceStatus.ACTIVE
 
 
 def workspace_upgrade(*, membership: Membership, workspace_id: int, now: datetime) -> Workspace:

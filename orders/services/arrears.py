@@ -41,7 +41,7 @@ def arrears_process(*, as_of: datetime) -> ArrearsReport:
                 days=REMIND_DAYS_BEFORE_LOCK
             ) and account_mark_reminded(account_id=account.pk, at=as_of):
                 notifications.on_commit_arrears_reminder(
-                    account_id=account.pk, amount=wallet.arrears, lock_on=lock_at.date()
+                    account_id=account.pk, amount=wallet.arrears, lock_at=lock_at
                 )
                 report.reminded.append(account.pk)
     return report

@@ -26,6 +26,7 @@ from orders.models import (
     Wallet,
 )
 from orders.services.wallet import (
+    MAX_AMOUNT,
     cash_debit,
     instrument_debit,
     parse_amount,
@@ -51,6 +52,8 @@ from quota.services import (
 from quota.services.subscriptions import (
     plan_refuse_non_upgrade,
     refuse_bound_elsewhere,
+    renewal_upgrade_price,
+    subscription_renewal,
     subscription_plan_on,
     traffic_packs_price,
     validate_workspace_ids,
@@ -237,13 +240,28 @@ def order_quote(*, account: Account, data: dict, today: date) -> Quote:
         remaining = days_between(today, subscription.end_date)
         term = days_between(subscription.start_date, subscription.end_date)
         amount = round_money((plan.price - current.price) * remaining / term)
-        line = QuoteLine(
-            f"Upgrade {current.name} → {plan.name}, {remaining} of {term} days",
-            remaining,
-            plan.price - current.price,
-            amount,
-        )
-        return Quote(kind, [line], amount, plan=plan, subscription=subscription)
+        lines = [
+            QuoteLine(
+                f"Upgrade {current.name} → {plan.name}, {remaining} of {term} days",
+                remaining,
+                plan.price - current.price,
+                amount,
+            )
+        ]
+        renewal = subscription_renewal(subscription=subscription)
+        if renewal is not None:  # it starts with the plan in force on the last day
+            difference = renewal_upgrade_price(renewal=renewal, plan=plan)
+            if difference > 0:
+                lines.append(
+                    QuoteLine(
+                        f"Upgrade of the renewal #{renewal.pk} → {plan.name}, "
+                        f"{renewal.start_date} → {renewal.end_date}",
+                        1,
+                        difference,
+                        difference,
+                    )
+                )
+        return Quote(kind, lines, _total(lines), plan=plan, subscription=subscription)
 
     # renewal
     if Subscription.objects.filter(renewal_of=subscription).exists():
@@ -260,7 +278,15 @@ def order_quote(*, account: Account, data: dict, today: date) -> Quote:
 
 
 def _total(lines: list[QuoteLine]) -> Decimal:
-    return sum((line.amount for line in lines), ZERO)
+    """The order total; one that no order can hold (above MAX_AMOUNT) is bad input, not a 500."""
+    total = sum((line.amount for line in lines), ZERO)
+    if total > MAX_AMOUNT:
+        raise InvalidInput(
+            _("This order would cost %(total)s, more than one order can hold (%(maximum)s).")
+            % {"total": format_cny(total), "maximum": format_cny(MAX_AMOUNT)},
+            field="traffic_packs",
+        )
+    return total
 
 
 @dataclass

@@ -4,7 +4,7 @@ Each e-mail carries English and Simplified Chinese (the customer's language is n
 recipient); both come from the translation catalogs.
 """
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from common.dates import billing_zone
 from common.money import format_cny
 from workspaces.models import Account, Membership, Role
 
@@ -38,7 +39,13 @@ def _compose(name: str, subject, body) -> tuple[str, str]:
     )
 
 
-def _arrears_started_texts(amount: Decimal, lock_on: date):
+def format_moment(moment: datetime) -> str:
+    """A moment as customers read it: the billing time zone's date and time, zone named."""
+    local = moment.astimezone(billing_zone())
+    return f"{local:%Y-%m-%d %H:%M} ({billing_zone().key})"
+
+
+def _arrears_started_texts(amount: Decimal, lock_at: datetime):
     return (
         lambda: _("your account is in arrears"),
         lambda: (
@@ -47,12 +54,12 @@ def _arrears_started_texts(amount: Decimal, lock_on: date):
                 "will be locked on %(day)s. A cash credit or a prepaid card pays the debt "
                 "first."
             )
-            % {"amount": format_cny(amount), "day": f"{lock_on:%Y-%m-%d}"}
+            % {"amount": format_cny(amount), "day": format_moment(lock_at)}
         ),
     )
 
 
-def on_commit_arrears_started_many(*, started: list[tuple[int, Decimal, date]]) -> None:
+def on_commit_arrears_started_many(*, started: list[tuple[int, Decimal, datetime]]) -> None:
     """The countdown e-mails of one settlement chunk: one query, one mail connection."""
 
     def send() -> None:
@@ -66,10 +73,10 @@ def on_commit_arrears_started_many(*, started: list[tuple[int, Decimal, date]]) 
             recipients.setdefault(account_id, []).append(email)
         names = dict(Account.objects.filter(pk__in=account_ids).values_list("pk", "name"))
         messages = []
-        for account_id, amount, lock_on in started:
+        for account_id, amount, lock_at in started:
             if recipients.get(account_id):
                 subject, body = _compose(
-                    names[account_id], *_arrears_started_texts(amount, lock_on)
+                    names[account_id], *_arrears_started_texts(amount, lock_at)
                 )
                 messages.append(
                     (subject, body, settings.DEFAULT_FROM_EMAIL, recipients[account_id])
@@ -93,11 +100,7 @@ def _send(account_id: int, subject, body, roles: tuple[str, ...] = (Role.OWNER,)
     )
 
 
-def on_commit_arrears_started(*, account_id: int, amount: Decimal, lock_on: date) -> None:
-    on_commit_arrears_started_many(started=[(account_id, amount, lock_on)])
-
-
-def on_commit_arrears_reminder(*, account_id: int, amount: Decimal, lock_on: date) -> None:
+def on_commit_arrears_reminder(*, account_id: int, amount: Decimal, lock_at: datetime) -> None:
     transaction.on_commit(
         lambda: _send(
             account_id,
@@ -107,7 +110,7 @@ def on_commit_arrears_reminder(*, account_id: int, amount: Decimal, lock_on: dat
                     "Your account still owes %(amount)s. Its workspaces will be locked on %(day)s "
                     "unless the debt is paid."
                 )
-                % {"amount": format_cny(amount), "day": f"{lock_on:%Y-%m-%d}"}
+                % {"amount": format_cny(amount), "day": format_moment(lock_at)}
             ),
         )
     )

@@ -14,6 +14,7 @@ from django.db import connection
 from django.db.models import Sum
 from psycopg2.extras import execute_values
 
+from common.dates import day_start
 from common.db import copy_objects
 from common.money import ZERO
 from orders.models import BillSettlement, EntryKind, Instrument, LedgerEntry, Voucher, Wallet
@@ -78,7 +79,10 @@ def bills_settle(*, bills: list[DailyBill], now: datetime) -> None:
     for bill in owing:
         by_account[bill.account_id].append(bill)
     wallets = wallets_lock(account_ids=by_account)
-    vouchers, cards = lock_instruments(account_ids=by_account, now=now)
+    # The bill's day decides which instruments may pay it, not the moment a catch-up settles
+    # it: a voucher or card valid at any time of that day pays (bills of a chunk share a day).
+    valid_at = min(now, day_start(min(bill.day for bill in bills)))
+    vouchers, cards = lock_instruments(account_ids=by_account, now=valid_at)
     settlements = [
         BillSettlement(bill_id=bill.pk, account_id=bill.account_id, day=bill.day, settled_at=now)
         for bill in bills
@@ -157,10 +161,10 @@ def bills_settle(*, bills: list[DailyBill], now: datetime) -> None:
             newly_owing.append(account_id)
     _save_wallets(wallets.values())
     if newly_owing:
-        lock_on = (now + timedelta(days=settings.BILLING_LOCK_AFTER_DAYS)).date()
+        lock_at = now + timedelta(days=settings.BILLING_LOCK_AFTER_DAYS)
         started = accounts_arrears_start(account_ids=newly_owing, since=now)
         notifications.on_commit_arrears_started_many(
-            started=[(account_id, wallets[account_id].arrears, lock_on) for account_id in started]
+            started=[(account_id, wallets[account_id].arrears, lock_at) for account_id in started]
         )
     copy_objects(LedgerEntry, entries)  # ids follow the list order: the running sums hold
     copy_objects(BillSettlement, settlements)

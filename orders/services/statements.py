@@ -38,8 +38,13 @@ def statement_compute(*, account: Account, month: date, now: datetime) -> Statem
     orders = Order.objects.filter(
         account=account, paid_at__gte=day_start(first), paid_at__lt=day_start(following)
     ).aggregate(total=_money(Sum("total")), count=Count("pk"))
+    # A bill's debt belongs to its billing day (the last day's bill is settled after midnight);
+    # payments of the debt belong to the moment they were made.
     arrears_end = LedgerEntry.objects.filter(
-        Q(account=account, instrument=Instrument.ARREARS, created_at__lt=day_start(following))
+        Q(daily_bill__isnull=False, daily_bill__day__lt=following)
+        | Q(daily_bill__isnull=True, created_at__lt=day_start(following)),
+        account=account,
+        instrument=Instrument.ARREARS,
     ).aggregate(total=_money(Sum("amount")))["total"]
     return Statement(
         account=account,

@@ -4,6 +4,7 @@ Locks, always in this order: wallets (by account id), vouchers (by pk), prepaid 
 then whatever the quota services lock (subscription, workspaces).
 """
 
+import re
 import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -20,26 +21,38 @@ from orders.services import notifications
 from workspaces.services import account_arrears_clear
 
 MAX_AMOUNT = Decimal("100000000000")  # ¥100 billion: anything larger is a typing error
+MAX_AMOUNT_DIGITS = 12
+MONEY_TEXT = re.compile(r"-?[0-9]+(\.[0-9]{1,2})?")
+DECIMALS = re.compile(r"-?[0-9]+\.[0-9]+")
 PREPAID_CARD_STEP = Decimal("100")
 
 
 def parse_amount(value, *, field: str, allow_zero: bool = False) -> Decimal:
-    """A money amount from input: a number with at most 2 decimals, positive (or zero)."""
+    """A money amount from input: a plain decimal with at most 2 decimals, positive (or zero).
+
+    API.md's money is a decimal string such as "100.00": exponents ("4.1e4"), signs, spaces
+    inside, NaN and infinities are refused, so what is typed is what is charged.
+    """
     if isinstance(value, bool | float):
-        raise InvalidInput('Give the amount as a string such as "100.00".', field=field)
-    try:
-        amount = Decimal(str(value).strip())
-    except ArithmeticError:
+        raise InvalidInput(_('Give the amount as a string such as "100.00".'), field=field)
+    if isinstance(value, Decimal):
+        text = f"{value:f}" if value.is_finite() else str(value)
+    else:
+        text = str(value).strip() if isinstance(value, int | str) else ""
+    if not MONEY_TEXT.fullmatch(text):
+        if text and DECIMALS.fullmatch(text):
+            raise InvalidInput(_("Use at most 2 decimals."), field=field)
         raise InvalidInput(
-            _("%(value)s is not an amount.") % {"value": repr(value)}, field=field
-        ) from None
-    if not amount.is_finite():
-        raise InvalidInput(_("%(value)s is not an amount.") % {"value": repr(value)}, field=field)
-    if amount != amount.quantize(Decimal("0.01")):
-        raise InvalidInput(_("Use at most 2 decimals."), field=field)
+            _('%(value)s is not an amount; write it like "100.00".') % {"value": repr(value)},
+            field=field,
+        )
+    if len(text.partition(".")[0].lstrip("0")) > MAX_AMOUNT_DIGITS:
+        raise InvalidInput(_("Too large."), field=field)
+    amount = Decimal(text)
     if amount < 0 or (amount == 0 and not allow_zero):
         raise InvalidInput(
-            _("Must be more than zero.") if not allow_zero else "Must not be negative.", field=field
+            _("Must be more than zero.") if not allow_zero else _("Must not be negative."),
+            field=field,
         )
     if amount > MAX_AMOUNT:
         raise InvalidInput(_("Too large."), field=field)

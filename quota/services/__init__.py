@@ -6,9 +6,11 @@ from quota.services.runs import (
     billing_run_open,
     billing_run_pending_chunks,
     billing_run_resume,
+    billing_run_retry_isolated,
     deduction_compute_accounts,
     deduction_days_due,
     deduction_run_day,
+    deduction_run_due,
 )
 from quota.services.subscriptions import (
     PackRequest,
@@ -27,9 +29,11 @@ __all__ = [
     "billing_run_open",
     "billing_run_pending_chunks",
     "billing_run_resume",
+    "billing_run_retry_isolated",
     "deduction_compute_accounts",
     "deduction_days_due",
     "deduction_run_day",
+    "deduction_run_due",
     "subscription_add_traffic_packs",
     "subscription_change_plan",
     "subscription_create",

@@ -250,10 +250,26 @@ def plan_refuse_non_upgrade(*, current: Plan, plan: Plan) -> None:
         )
 
 
+def subscription_renewal(*, subscription: Subscription) -> Subscription | None:
+    """The renewal bought for this subscription, if any (it starts the day after its end)."""
+    return Subscription.objects.filter(renewal_of=subscription).first()
+
+
+def renewal_upgrade_price(*, renewal: Subscription, plan: Plan) -> Decimal:
+    """What moving a renewal that has not started to `plan` costs: the whole price difference
+    (its whole term is still ahead), nothing when it already has that plan or a dearer one."""
+    current = subscription_plan_on(subscription=renewal, day=renewal.start_date)
+    return max(plan.price - current.price, Decimal("0.00"))
+
+
 def subscription_change_plan(
     *, subscription: Subscription, plan: Plan, effective_from: date
 ) -> SubscriptionPlanPeriod:
-    """Move to a dearer plan from effective_from on; the end date stays (SPEC 1.5)."""
+    """Move to a dearer plan from effective_from on; the end date stays (SPEC 1.5).
+
+    A renewal bought before the upgrade starts with what is in force on the last day, so it
+    moves to the new plan too (the upgrade's quote charges it).
+    """
     _refuse_inactive(subscription, effective_from)
     with transaction.atomic():
         subscription = Subscription.objects.select_for_update().get(pk=subscription.pk)
@@ -263,6 +279,11 @@ def subscription_change_plan(
         period, _created = SubscriptionPlanPeriod.objects.update_or_create(
             subscription=subscription, effective_from=effective_from, defaults={"plan": plan}
         )
+        renewal = subscription_renewal(subscription=subscription)
+        if renewal is not None and renewal_upgrade_price(renewal=renewal, plan=plan) > 0:
+            SubscriptionPlanPeriod.objects.update_or_create(
+                subscription=renewal, effective_from=renewal.start_date, defaults={"plan": plan}
+            )
     return period
 
 
@@ -298,7 +319,11 @@ def subscription_renew(*, subscription: Subscription, today: date, actor=None) -
 def subscription_set_workspaces(
     *, subscription: Subscription, workspace_ids: Sequence[int], today: date, actor=None
 ) -> date:
-    """Reorder, add or remove workspaces from the next billing day on; returns that day."""
+    """Reorder, add or remove workspaces from the next billing day on; returns that day.
+
+    A renewal bought before the change starts with the new order too (what is in force on the
+    current subscription's last day).
+    """
     effective_from = max(today + ONE_DAY, subscription.start_date)
     if effective_from > subscription.end_date:
         raise Conflict(
@@ -328,4 +353,9 @@ def subscription_set_workspaces(
         _bind(
             subscription=subscription, workspaces=workspaces, valid_from=effective_from, actor=actor
         )
+        renewal = subscription_renewal(subscription=subscription)
+        if renewal is not None:
+            subscription_set_workspaces(
+                subscription=renewal, workspace_ids=workspace_ids, today=today, actor=actor
+            )
     return effective_from

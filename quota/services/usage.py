@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -12,12 +13,15 @@ from psycopg2.extras import execute_values
 from common.dates import billing_zone
 from common.exceptions import Conflict, InvalidInput
 from packages.pricing import ItemPricing
-from quota.models import NO_RETENTION, BillingRun, UsageDay, UsageSample
-from quota.selectors import catalog_snapshot
+from quota.models import NO_RETENTION, BillingRun, RunStatus, UsageDay, UsageSample
+from quota.selectors import billing_run_open_account_ids, catalog_snapshot
 from workspaces.models import Workspace
 
 MAX_BATCH = 10_000
 MAX_SAMPLE_QUANTITY = 10**15  # one hour of one item: anything larger is a metering bug
+# What one item of one workspace may cost in a day: 15 such lines stay far below numeric(14,2).
+MAX_ITEM_DAY_AMOUNT = Decimal("10000000000")
+HOURS_A_DAY = 24
 DAY_LOCK_NAMESPACE = 72_001  # pg advisory lock class for "usage of billing day N"
 
 
@@ -43,6 +47,44 @@ class Sample:
     hour: datetime
     day: date
     quantity: int
+
+
+def sample_quantity_limit(item: ItemPricing) -> int:
+    """The largest hourly quantity of an item whose whole day still fits a bill.
+
+    A day of it (24 hours of a summed item, the peak of a maximum) at the item's dearest price
+    per raw unit — a retention tier's price, or the retention factor times the default price
+    under a package — costs at most MAX_ITEM_DAY_AMOUNT, so no bill line, bill or settlement
+    can overflow its column; and never more than MAX_SAMPLE_QUANTITY.
+    """
+    dearest = max(
+        [item.unit_price]
+        + [max(price, factor * item.unit_price) for price, factor in item.tiers.values()]
+    )
+    day_quantity = int(MAX_ITEM_DAY_AMOUNT / dearest * item.unit_size)
+    hours = 1 if item.aggregation == "max" else HOURS_A_DAY
+    return min(MAX_SAMPLE_QUANTITY, day_quantity // hours)
+
+
+def _refuse_billed(samples, runs: dict[date, BillingRun], account_of: dict[int, int]) -> None:
+    """Samples of a day whose run exists are refused, unless their account's part of the day
+    is not billed yet: in a chunk still to run, or isolated after a failure (a correction)."""
+    if not runs:
+        return
+    open_accounts = billing_run_open_account_ids(runs=list(runs.values()))
+    closed = sorted(
+        {
+            sample.day
+            for sample in samples
+            if sample.day in runs
+            and account_of[sample.workspace_id] not in open_accounts.get(sample.day, set())
+        }
+    )
+    if closed:
+        raise Conflict(
+            _("Usage for an already billed day is refused (%(days)s); nothing was stored.")
+            % {"days": ", ".join(day.isoformat() for day in closed)}
+        )
 
 
 def _is_int(value) -> bool:
@@ -113,13 +155,14 @@ def _validate(
                     "days": max_age_days
                 }
         quantity = entry.get("quantity")
+        limit = sample_quantity_limit(item) if item is not None else MAX_SAMPLE_QUANTITY
         if not _is_int(quantity):
             bad["quantity"] = _("A whole number is required.")
         elif quantity < 0:
             bad["quantity"] = _("Must not be negative.")
-        elif quantity > MAX_SAMPLE_QUANTITY:
+        elif quantity > limit:
             bad["quantity"] = _("Must be at most %(maximum)s for one hour.") % {
-                "maximum": f"{MAX_SAMPLE_QUANTITY:,}"
+                "maximum": f"{limit:,}"
             }
         unknown = set(entry) - {"workspace", "item", "retention_days", "hour", "quantity"}
         if unknown:
@@ -165,11 +208,13 @@ def usage_ingest(*, samples: Sequence, now: datetime, operator_import: bool = Fa
         and _is_int(entry.get("workspace"))
         and 0 < entry["workspace"] < 2**63
     }
-    known = set(Workspace.objects.filter(pk__in=workspace_ids).values_list("pk", flat=True))
+    account_of = dict(
+        Workspace.objects.filter(pk__in=workspace_ids).values_list("pk", "account_id")
+    )
     parsed, errors = _validate(
         samples,
         catalog=catalog_snapshot(),
-        known_workspaces=known,
+        known_workspaces=set(account_of),
         now=now,
         max_age_days=None if operator_import else settings.USAGE_MAX_AGE_DAYS,
     )
@@ -182,19 +227,22 @@ def usage_ingest(*, samples: Sequence, now: datetime, operator_import: bool = Fa
             (sample.day, sample.workspace_id, sample.item_id, sample.retention_days, sample.hour)
         ] = sample
     days = sorted({sample.day for sample in latest.values()})
+    seen_runs = dict(BillingRun.objects.filter(day__in=days).values_list("day", "status"))
     with transaction.atomic(), connection.cursor() as cursor:
         # A run planning day D takes this lock exclusively: no sample can slip into a billed day.
+        # A day whose run is unfinished is taken exclusively here (its chunks share it), so a
+        # corrected sample never races a chunk that is billing its account.
         for day in days:
-            cursor.execute(
-                "SELECT pg_advisory_xact_lock_shared(%s, %s)", [DAY_LOCK_NAMESPACE, day.toordinal()]
-            )
-        billed = sorted(BillingRun.objects.filter(day__in=days).values_list("day", flat=True))
-        if billed:
-            listed = ", ".join(day.isoformat() for day in billed)
+            unfinished = day in seen_runs and seen_runs[day] != RunStatus.DONE
+            lock = "pg_advisory_xact_lock" if unfinished else "pg_advisory_xact_lock_shared"
+            cursor.execute(f"SELECT {lock}(%s, %s)", [DAY_LOCK_NAMESPACE, day.toordinal()])
+        runs = {run.day: run for run in BillingRun.objects.filter(day__in=days)}
+        if set(runs) - set(seen_runs):
             raise Conflict(
-                _("Usage for an already billed day is refused (%(days)s); nothing was stored.")
-                % {"days": listed}
+                _("Billing of %(days)s started just now; send the samples again.")
+                % {"days": ", ".join(sorted(str(day) for day in set(runs) - set(seen_runs)))}
             )
+        _refuse_billed(latest.values(), runs, account_of)
         execute_values(
             cursor,
             f"INSERT INTO {UsageSample._meta.db_table} "
@@ -222,4 +270,12 @@ def usage_lock_day_exclusive(*, day: date) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT pg_advisory_xact_lock(%s, %s)", [DAY_LOCK_NAMESPACE, day.toordinal()]
+        )
+
+
+def usage_lock_day_shared(*, day: date) -> None:
+    """Taken by each chunk of `day` (they share it); a correction of the day waits for them."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock_shared(%s, %s)", [DAY_LOCK_NAMESPACE, day.toordinal()]
         )

@@ -1,0 +1,65 @@
+"""Telling operators about billing trouble: a log line always, an e-mail after commit."""
+
+import logging
+from datetime import date
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import transaction
+
+logger = logging.getLogger("quota.operators")
+
+
+def operator_emails() -> list[str]:
+    """BILLING_OPERATOR_EMAILS, or every active staff user with an e-mail address."""
+    if settings.BILLING_OPERATOR_EMAILS:
+        return list(settings.BILLING_OPERATOR_EMAILS)
+    return list(
+        get_user_model()
+        .objects.filter(is_staff=True, is_active=True)
+        .exclude(email="")
+        .order_by("email")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+
+
+def _mail_after_commit(subject: str, body: str) -> None:
+    def send() -> None:
+        recipients = operator_emails()
+        if not recipients:
+            return
+        try:
+            send_mail(f"[Billing Center] {subject}", body, settings.DEFAULT_FROM_EMAIL, recipients)
+        except (
+            Exception
+        ):  # the log line above already tells; the mail server must not break billing
+            logger.exception("could not e-mail operators: %s", subject)
+
+    transaction.on_commit(send)
+
+
+def operators_notify_isolated(*, day: date, failed: dict[int, str]) -> None:
+    """Accounts whose bills of `day` could not be written: the rest of the day was billed."""
+    listed = "\n".join(f"- account {account_id}: {error}" for account_id, error in failed.items())
+    logger.error("billing %s: %s account(s) isolated\n%s", day, len(failed), listed)
+    _mail_after_commit(
+        f"{len(failed)} account(s) not billed for {day}",
+        f"The bills of {day} could not be written for these accounts; every other account of "
+        f"the day was billed and settled.\n\n{listed}\n\nEach pass of the nightly run (and "
+        f"`run_deduction`) tries them again; correct their usage (the day accepts corrected "
+        f"samples for them) or the data named in the error. Admin: Billing account failures.",
+    )
+
+
+def operators_notify_beyond_catch_up(*, days: list[date]) -> None:
+    """Unbilled days with usage that catch-up no longer looks at: billed only by hand."""
+    listed = ", ".join(day.isoformat() for day in days)
+    logger.error("unbilled days with usage beyond catch-up: %s", listed)
+    _mail_after_commit(
+        f"{len(days)} unbilled day(s) older than catch-up",
+        f"These days have usage but no billing run, and are older than the nightly catch-up "
+        f"looks (USAGE_MAX_AGE_DAYS + 1 days): {listed}.\n\nBill each with "
+        f"`manage.py run_deduction --date YYYY-MM-DD`.",
+    )
