@@ -17,6 +17,7 @@ from common.exceptions import ApplicationError
 from packages.models import Plan
 from quota.models import (
     BILL_LINE_COLUMNS,
+    BillingAccountFailure,
     BillingChunk,
     BillingRun,
     Binding,
@@ -32,6 +33,7 @@ from quota.services import (
     PackRequest,
     billing_run_pending_chunks,
     billing_run_resume,
+    billing_run_retry_isolated,
     subscription_add_traffic_packs,
     subscription_change_plan,
     subscription_create,
@@ -343,6 +345,76 @@ class ChunkInline(ReadOnlyMixin, admin.TabularInline):
     extra = 0
 
 
+class AccountFailureInline(ReadOnlyMixin, admin.TabularInline):
+    model = BillingAccountFailure
+    fields = [
+        "account",
+        "attempts",
+        "first_failed_at",
+        "last_failed_at",
+        "resolved_at",
+        "last_error",
+    ]
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(BillingAccountFailure)
+class BillingAccountFailureAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Accounts isolated by the nightly run: the rest of their day was billed without them."""
+
+    list_display = [
+        "day",
+        "account",
+        "state",
+        "attempts",
+        "first_failed_at",
+        "last_failed_at",
+        "resolved_at",
+        "error",
+    ]
+    list_filter = [("resolved_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["run", "account"]
+    search_fields = ["=account__id", "account__name"]
+    readonly_fields = [
+        "run",
+        "account",
+        "attempts",
+        "first_failed_at",
+        "last_failed_at",
+        "resolved_at",
+        "last_error",
+    ]
+    actions = ["retry"]
+
+    @admin.display(description="day", ordering="run__day")
+    def day(self, failure):
+        return failure.run.day
+
+    @admin.display(description="state")
+    def state(self, failure):
+        return "billed" if failure.resolved_at else "isolated"
+
+    @admin.display(description="error")
+    def error(self, failure):
+        return failure.last_error.splitlines()[0][:120] if failure.last_error else ""
+
+    @admin.action(description="Retry: bill the isolated accounts of these days now")
+    def retry(self, request, queryset):
+        from quota.tasks import deduction_chunk
+
+        for run in BillingRun.objects.filter(
+            pk__in=queryset.filter(resolved_at__isnull=True).values("run_id")
+        ).order_by("day"):
+            chunk = billing_run_retry_isolated(run=run)
+            if chunk is not None:
+                deduction_chunk.delay(chunk.pk)
+            self.message_user(
+                request,
+                f"{run.day}: {len(chunk.account_ids) if chunk else 0} account(s) dispatched.",
+            )
+
+
 @admin.register(BillingRun)
 class BillingRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = [
@@ -369,7 +441,7 @@ class BillingRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "error_count",
         "last_error",
     ]
-    inlines = [ChunkInline]
+    inlines = [AccountFailureInline, ChunkInline]
     actions = ["resume"]
 
     @admin.display(description="done / total")
@@ -386,6 +458,7 @@ class BillingRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
         for run in queryset.order_by("day"):
             billing_run_resume(run=run)
+            billing_run_retry_isolated(run=run)
             pending = billing_run_pending_chunks(run=run)
             for chunk_id in pending:
                 deduction_chunk.delay(chunk_id)

@@ -53,8 +53,8 @@ from quota.services.subscriptions import (
     plan_refuse_non_upgrade,
     refuse_bound_elsewhere,
     renewal_upgrade_price,
-    subscription_renewal,
     subscription_plan_on,
+    subscription_renewal,
     traffic_packs_price,
     validate_workspace_ids,
 )

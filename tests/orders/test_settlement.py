@@ -301,3 +301,22 @@ def test_ledger_verify_command_reports_a_tampered_balance(account):
 
     with pytest.raises(CommandError, match="1 problem"):
         call_command("ledger_verify", stdout=StringIO(), stderr=StringIO())
+
+
+def test_arrears_e_mails_give_the_lock_moment_in_asia_shanghai(
+    account, django_capture_on_commit_callbacks
+):
+    from datetime import UTC
+
+    from quota.services import deduction_run_day
+
+    workspace = make_workspace(account, commercial=True)
+    hundred_yuan_bill(workspace)
+    settled_at = after(D).astimezone(UTC)  # 2026-06-10 16:10 UTC is 2026-06-11 00:10 in Shanghai
+    with django_capture_on_commit_callbacks(execute=True):
+        deduction_run_day(day=D, now=settled_at)
+        arrears_process(as_of=settled_at + timedelta(days=11))
+    notice, reminder = mail.outbox
+    for message in (notice, reminder):
+        assert "2026-06-25 00:10 (Asia/Shanghai)" in message.body
+        assert "2026-06-24" not in message.body

@@ -98,3 +98,25 @@ def test_workspace_form_keeps_what_was_typed_on_error(account_a):
     assert 'value="Taken"' in html
     created = client.post("/workspaces/new/", {"name": "Fresh"}, follow=True)
     assert "Workspace Fresh created." in created.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("state", "expected"), [("arrears", "arrears"), ("locked", "locked"), ("clear", "active")]
+)
+def test_a_workspace_created_in_an_owing_or_locked_account_shows_the_accounts_state(
+    owner_api, account_a, state, expected
+):
+    from django.utils import timezone
+
+    from workspaces.services import account_lock, accounts_arrears_start
+
+    account, _ = account_a
+    if state != "clear":
+        accounts_arrears_start(account_ids=[account.pk], since=timezone.now())
+    if state == "locked":
+        account_lock(account_id=account.pk, at=timezone.now())
+    answer = owner_api.post("/api/v1/workspaces/", {"name": "created later"}, format="json")
+    assert answer.status_code == 201
+    assert answer.json()["status"] == expected
+    listed = owner_api.get(f"/api/v1/workspaces/{answer.json()['id']}/")
+    assert listed.json()["status"] == expected
