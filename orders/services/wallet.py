@@ -22,6 +22,7 @@ from workspaces.services import account_arrears_clear
 
 MAX_AMOUNT = Decimal("100000000000")  # ¥100 billion: anything larger is a typing error
 MAX_AMOUNT_DIGITS = 12
+MAX_BALANCE = Decimal("999999999999.99")  # what a balance column (numeric(14,2)) holds
 MONEY_TEXT = re.compile(r"-?[0-9]+(\.[0-9]{1,2})?")
 DECIMALS = re.compile(r"-?[0-9]+\.[0-9]+")
 PREPAID_CARD_STEP = Decimal("100")
@@ -198,6 +199,12 @@ def cash_credit(*, account_id: int, amount, reference: str, actor=None, now: dat
         raise InvalidInput(_("Give the remittance reference."), field="reference")
     with transaction.atomic(durable=True):
         wallet = wallet_lock(account_id=account_id)
+        if wallet.cash_balance + amount > MAX_BALANCE:
+            raise InvalidInput(
+                _("The cash balance would exceed %(maximum)s; this cannot be a remittance.")
+                % {"maximum": f"¥{MAX_BALANCE:,.2f}"},
+                field="amount",
+            )
         wallet.cash_balance += amount
         save_wallet(wallet)
         entries = [

@@ -429,3 +429,19 @@ def test_cash_written_with_an_exponent_does_not_pay_an_order(owner_api, account_
     assert answer.status_code == 400
     assert "payment.cash" in answer.json()["errors"]
     assert Wallet.objects.get(account=account).cash_balance == Decimal("50000.00")
+
+
+def test_a_credit_that_would_overflow_the_cash_balance_is_refused(account_a):
+    from orders.services.wallet import cash_credit
+
+    account, _ = account_a
+    for number in range(9):
+        fund_cash(account, "100000000000.00", at(D + number * ONE_DAY))
+    with pytest.raises(InvalidInput) as refused:
+        cash_credit(
+            account_id=account.pk, amount="100000000000.00", reference="one too many", now=at(D)
+        )
+    assert refused.value.field == "amount"
+    assert Wallet.objects.get(account=account).cash_balance == Decimal("900000000000.00")
+    cash_credit(account_id=account.pk, amount="99999999999.99", reference="fits", now=at(D))
+    assert_ledger_clean()
