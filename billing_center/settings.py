@@ -132,6 +132,8 @@ CELERY_RESULT_BACKEND = None
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ENABLE_UTC = False
 CELERY_TASK_ACKS_LATE = True
+# A worker process that dies mid-task (OOM killer, kill -9) puts the task back in the queue.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -190,3 +192,11 @@ BILLING_SETTLEMENT_HOOK = "orders.services.settlement.bills_settle"
 # Who hears about billing trouble (isolated accounts, days beyond catch-up): comma-separated
 # e-mail addresses; staff users with an e-mail address when empty.
 BILLING_OPERATOR_EMAILS = env.list("BILLING_OPERATOR_EMAILS", default=[])
+# The watchdog of the nightly run: a run whose chunks made no progress for this long gets its
+# idle pending chunks sent to the workers again; after this many re-sends it is marked stalled.
+BILLING_CHUNK_STALL_SECONDS = env.int("BILLING_CHUNK_STALL_SECONDS", default=300)
+BILLING_CHUNK_MAX_REDISPATCHES = env.int("BILLING_CHUNK_MAX_REDISPATCHES", default=3)
+# Days a customer may dispute a bill after its day; raw hourly samples are kept at least
+# USAGE_MAX_AGE_DAYS + this long (USAGE_RETENTION_DAYS), then their day partitions are dropped.
+BILLING_DISPUTE_DAYS = env.int("BILLING_DISPUTE_DAYS", default=62)
+USAGE_RETENTION_DAYS = env.int("USAGE_RETENTION_DAYS", default=93)

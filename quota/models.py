@@ -125,13 +125,22 @@ class Binding(models.Model):
 
 
 class UsageSample(models.Model):
-    """One hour of one item at one retention for one workspace; a re-send replaces quantity."""
+    """One hour of one item at one retention for one workspace; a re-send replaces quantity.
 
-    day = models.DateField(help_text="Billing day (Asia/Shanghai) of `hour`.")
+    The table is partitioned by day in PostgreSQL (migration 0006): one partition a billing day,
+    created ahead by a daily task (and on demand by ingestion), dropped whole once the day is
+    billed and older than USAGE_RETENTION_DAYS. Its primary key there is (day, id).
+    """
+
+    day = models.DateField(help_text="Billing day (Asia/Shanghai) of `hour`; the partition key.")
+    # No index of their own: every read and write leads with the day (one_sample_per_key), and
+    # each index would be written once per sample.
     workspace = models.ForeignKey(
-        Workspace, on_delete=models.PROTECT, related_name="+", db_constraint=True
+        Workspace, on_delete=models.PROTECT, related_name="+", db_index=False
     )
-    item = models.ForeignKey(BillingItem, on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey(
+        BillingItem, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     retention_days = models.PositiveSmallIntegerField(
         help_text="0 for an item without retention tiers."
     )
@@ -175,6 +184,7 @@ class RunStatus(models.TextChoices):
     DONE = "done", "Done"
     FAILED = "failed", "Failed (resumable)"
     PARTIAL = "partial", "Done except isolated accounts (retried each pass)"
+    STALLED = "stalled", "Stalled (no progress; the watchdog keeps retrying)"
 
 
 class BillingRun(models.Model):
@@ -190,6 +200,9 @@ class BillingRun(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     error_count = models.PositiveIntegerField(default=0)
+    stalled_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the watchdog last found it unable to progress."
+    )
 
     class Meta:
         ordering = ["-day"]
@@ -220,7 +233,14 @@ class BillingChunk(models.Model):
         max_length=10, choices=ChunkStatus.choices, default=ChunkStatus.PENDING
     )
     bills_written = models.PositiveIntegerField(default=0)
-    attempts = models.PositiveIntegerField(default=0)
+    attempts = models.PositiveIntegerField(default=0, help_text="Failed attempts.")
+    dispatched_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a task for it was last sent to the workers."
+    )
+    redispatches = models.PositiveIntegerField(
+        default=0, help_text="Times the watchdog sent it again after it made no progress."
+    )
+    claimed_by = models.CharField(max_length=200, blank=True, help_text="host:pid that billed it.")
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
@@ -233,6 +253,12 @@ class BillingChunk(models.Model):
 
     def __str__(self) -> str:
         return f"chunk {self.index} of {self.run.day}"
+
+    @property
+    def duration_seconds(self) -> float | None:
+        if self.started_at and self.finished_at:
+            return round((self.finished_at - self.started_at).total_seconds(), 3)
+        return None
 
 
 class BillingAccountFailure(models.Model):

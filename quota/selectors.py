@@ -232,7 +232,7 @@ def subscription_usage_for_day(
     A billed day is read from its bills; today (or any unbilled day) is computed live from the
     samples received so far by the deduction code itself. Returns (billed, items).
     """
-    from quota.services.runs import deduction_compute_accounts
+    from quota.services.compute import deduction_compute_accounts
 
     catalog = catalog_snapshot()
     plan = plans_on(subscription_ids=[subscription.pk], day=day).get(subscription.pk)

@@ -10,15 +10,17 @@ from django.utils import timezone
 from common.dates import billing_day
 from quota.services import (
     billing_chunk_process,
-    billing_chunk_record_error,
     billing_run_open,
     billing_run_pending_chunks,
     billing_run_resume,
     billing_run_retry_isolated,
+    billing_watchdog,
+    deduction_days_beyond_catch_up,
     deduction_days_due,
 )
 from quota.services.operators import operators_notify_beyond_catch_up
-from quota.services.runs import deduction_days_beyond_catch_up
+from quota.services.partitions import usage_partitions_maintain
+from quota.services.watchdog import billing_chunks_mark_dispatched
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +28,7 @@ logger = logging.getLogger(__name__)
 @shared_task(name="quota.deduction_nightly", expires=20 * 3600)
 def deduction_nightly(pass_started: str | None = None) -> str:
     """One pass over the due days, oldest first: dispatch the chunks of the first day that has
-    work; the last chunk of that day calls this again with the same pass.
+    work; the chunk that finishes that day calls this again with the same pass.
 
     Accounts isolated before the pass started are retried once per pass; a day left partial by
     them does not hold back the days after it.
@@ -45,6 +47,7 @@ def deduction_nightly(pass_started: str | None = None) -> str:
         billing_run_retry_isolated(run=run, failed_before=started)
         pending = billing_run_pending_chunks(run=run)
         if pending:
+            billing_chunks_mark_dispatched(chunk_ids=pending, now=now)
             for chunk_id in pending:
                 deduction_chunk.delay(chunk_id, pass_started)
             return f"{run.day}: {len(pending)} chunk(s) dispatched"
@@ -55,23 +58,51 @@ def deduction_nightly(pass_started: str | None = None) -> str:
     name="quota.deduction_chunk",
     bind=True,
     acks_late=True,
+    reject_on_worker_lost=True,  # a pool child killed mid-chunk: the task goes back to the queue
     max_retries=5,
     expires=20 * 3600,
 )
 def deduction_chunk(self, chunk_id: int, pass_started: str | None = None) -> int:
+    """Bill one chunk. The service records a failure (on a fresh connection) before raising;
+    a lost connection or a deadlock is retried here, and the watchdog sends the chunk again if
+    every retry is used up."""
     try:
         outcome = billing_chunk_process(chunk_id=chunk_id, now=timezone.now())
-    except (OperationalError, InterfaceError) as error:  # a lost connection, a deadlock: again
-        billing_chunk_record_error(
-            chunk_id=chunk_id, error=f"retrying: {error}", now=timezone.now()
-        )
+    except (OperationalError, InterfaceError) as error:
         raise self.retry(exc=error, countdown=min(60, 5 * (self.request.retries + 1))) from error
-    except Exception as error:
-        billing_chunk_record_error(
-            chunk_id=chunk_id, error=f"{type(error).__name__}: {error}", now=timezone.now()
-        )
+    except Exception:
         logger.exception("billing chunk %s failed", chunk_id)
         raise
     if outcome.finished_run:
         deduction_nightly.delay(pass_started)  # the next day with work, oldest first
     return outcome.bills_written
+
+
+@shared_task(name="quota.billing_watchdog", expires=600)
+def billing_watchdog_task() -> str:
+    """Every few minutes: work of the nightly run that nobody does is sent again."""
+    report = billing_watchdog(
+        now=timezone.now(),
+        dispatch=lambda chunk_id: deduction_chunk.delay(chunk_id),
+        start_pass=lambda: deduction_nightly.delay(),
+    )
+    return (
+        f"{len(report.redispatched)} chunk(s) sent again, {len(report.busy)} busy, "
+        f"{len(report.finished_runs)} run(s) finished, {len(report.stalled_runs)} stalled"
+        + (", nightly pass started" if report.started_pass else "")
+    )
+
+
+@shared_task(name="quota.usage_partitions_maintain", expires=20 * 3600)
+def usage_partitions_maintain_task() -> str:
+    """Daily: partitions of the next days exist; billed days past the retention are dropped."""
+    report = usage_partitions_maintain(today=billing_day(timezone.now()))
+    if report.kept_unbilled:
+        logger.warning(
+            "usage partitions kept although past retention (not billed yet): %s",
+            ", ".join(str(day) for day in report.kept_unbilled),
+        )
+    return (
+        f"{len(report.created)} partition(s) created, {len(report.dropped)} dropped, "
+        f"{len(report.kept_unbilled)} kept unbilled"
+    )

@@ -1,16 +1,23 @@
 """Services of the quota app: subscriptions, usage ingestion, the nightly run."""
 
-from quota.services.runs import (
-    billing_chunk_process,
-    billing_chunk_record_error,
-    billing_run_open,
-    billing_run_pending_chunks,
-    billing_run_resume,
-    billing_run_retry_isolated,
-    deduction_compute_accounts,
+from quota.services.catchup import (
+    CatchUpReport,
+    deduction_days_beyond_catch_up,
     deduction_days_due,
     deduction_run_day,
     deduction_run_due,
+)
+from quota.services.compute import deduction_compute_accounts
+from quota.services.runs import (
+    ChunkOutcome,
+    billing_chunk_process,
+    billing_chunk_record_error,
+    billing_run_claim_and_process,
+    billing_run_open,
+    billing_run_pending_chunks,
+    billing_run_refresh_progress,
+    billing_run_resume,
+    billing_run_retry_isolated,
 )
 from quota.services.subscriptions import (
     PackRequest,
@@ -21,16 +28,23 @@ from quota.services.subscriptions import (
     subscription_set_workspaces,
 )
 from quota.services.usage import usage_ingest
+from quota.services.watchdog import billing_watchdog
 
 __all__ = [
+    "CatchUpReport",
+    "ChunkOutcome",
     "PackRequest",
     "billing_chunk_process",
     "billing_chunk_record_error",
+    "billing_run_claim_and_process",
     "billing_run_open",
     "billing_run_pending_chunks",
+    "billing_run_refresh_progress",
     "billing_run_resume",
     "billing_run_retry_isolated",
+    "billing_watchdog",
     "deduction_compute_accounts",
+    "deduction_days_beyond_catch_up",
     "deduction_days_due",
     "deduction_run_day",
     "deduction_run_due",

@@ -63,3 +63,15 @@ def operators_notify_beyond_catch_up(*, days: list[date]) -> None:
         f"looks (USAGE_MAX_AGE_DAYS + 1 days): {listed}.\n\nBill each with "
         f"`manage.py run_deduction --date YYYY-MM-DD`.",
     )
+
+
+def operators_notify_stalled(*, day: date, reason: str, last_error: str) -> None:
+    """A run that cannot progress: the watchdog keeps retrying, a person should look."""
+    logger.error("billing %s stalled: %s (last error: %s)", day, reason, last_error or "none")
+    _mail_after_commit(
+        f"the billing run of {day} is stalled",
+        f"The billing run of {day} made no progress: {reason}.\n\nLast error: "
+        f"{last_error or 'none recorded'}\n\nThe watchdog keeps sending its chunks again, so the "
+        f"run finishes by itself once the cause is fixed (database, workers, broker). Admin: "
+        f"Billing runs.",
+    )

@@ -15,6 +15,7 @@ from common.exceptions import Conflict, InvalidInput
 from packages.pricing import ItemPricing
 from quota.models import NO_RETENTION, BillingRun, RunStatus, UsageDay, UsageSample
 from quota.selectors import billing_run_open_account_ids, catalog_snapshot
+from quota.services.partitions import usage_partitions_ensure
 from workspaces.models import Workspace
 
 MAX_BATCH = 10_000
@@ -227,6 +228,7 @@ def usage_ingest(*, samples: Sequence, now: datetime, operator_import: bool = Fa
             (sample.day, sample.workspace_id, sample.item_id, sample.retention_days, sample.hour)
         ] = sample
     days = sorted({sample.day for sample in latest.values()})
+    usage_partitions_ensure(days=days)
     seen_runs = dict(BillingRun.objects.filter(day__in=days).values_list("day", "status"))
     with transaction.atomic(), connection.cursor() as cursor:
         # A run planning day D takes this lock exclusively: no sample can slip into a billed day.

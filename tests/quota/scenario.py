@@ -2,7 +2,7 @@
 
 from datetime import date, timedelta
 
-from quota.models import BillingChunk, BillingRun, DailyBill, DailyBillLine
+from quota.models import BillingAccountFailure, BillingChunk, BillingRun, DailyBill, DailyBillLine
 from tests.factories import make_account, make_workspace
 from tests.quota.helpers import after, hour_of, send_many, subscribe
 
@@ -151,4 +151,5 @@ def forget_day(day: date) -> None:
     DailyBillLine.objects.filter(bill__day=day).delete()
     DailyBill.objects.filter(day=day).delete()
     BillingChunk.objects.filter(run__day=day).delete()
+    BillingAccountFailure.objects.filter(run__day=day).delete()
     BillingRun.objects.filter(day=day).delete()

@@ -20,6 +20,12 @@ class Command(BaseCommand):
             "--date", help="Billing day YYYY-MM-DD (default: every due day, oldest first)"
         )
         parser.add_argument("--chunk-size", type=int, default=None, help="Workspaces per chunk")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            help="Processes on this machine that bill chunks side by side (default 1)",
+        )
 
     def handle(self, *args, **options):
         now = timezone.now()
@@ -36,6 +42,8 @@ class Command(BaseCommand):
                 raise CommandError(f"{day} has not ended yet; only past days are billed.")
         if options["chunk_size"] is not None and options["chunk_size"] < 1:
             raise CommandError("--chunk-size must be at least 1.")
+        if not 1 <= options["workers"] <= 64:
+            raise CommandError("--workers must be between 1 and 64.")
         interactive = sys.stdout.isatty()
 
         def progress(billing: date, done: int, total: int) -> None:
@@ -58,12 +66,16 @@ class Command(BaseCommand):
                         now=now,
                         on_progress=lambda done, total: progress(day, done, total),
                         chunk_workspaces=options["chunk_size"],
+                        workers=options["workers"],
                     )
                 ]
                 beyond = []
             else:
                 report = deduction_run_due(
-                    now=now, on_progress=progress, chunk_workspaces=options["chunk_size"]
+                    now=now,
+                    on_progress=progress,
+                    chunk_workspaces=options["chunk_size"],
+                    workers=options["workers"],
                 )
                 runs, beyond = report.runs, report.beyond_catch_up
         except Exception as error:

@@ -1,0 +1,204 @@
+"""What one day costs, account by account: load the inputs, run the pure deduction, write bills.
+
+Nothing here decides when or by whom a day is billed (runs.py) and nothing commits: the caller's
+transaction holds the bills, their lines and their settlement together.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from django.db import connection
+from django.utils import timezone
+from psycopg2.extras import execute_values
+
+from common.dates import billing_day
+from common.db import copy_insert
+from quota.deduction import LineResult, UsageLine, bill_total, deduct_package_day, deduct_payg_day
+from quota.models import (
+    BillingRun,
+    DailyBill,
+    DailyBillLine,
+    Subscription,
+    UsageDay,
+    UsageSample,
+)
+from quota.selectors import bindings_on, catalog_snapshot, pack_lots_on, plans_on
+from workspaces.models import Workspace, WorkspacePlan
+
+
+def _usage_lines(day: date, workspace_ids: list[int], catalog) -> list[UsageLine]:
+    """Daily quantity per workspace, item and retention: the sum or max of the hours (SPEC 3.2).
+
+    Only the hours of a commercial workspace count: a workspace upgraded during `day` is billed
+    from the hour in which it was upgraded on (the hours before were free usage).
+    """
+    by_id = {pricing.id: pricing for pricing in catalog.values()}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT s.workspace_id, s.item_id, s.retention_days, SUM(s.quantity), "
+            f"MAX(s.quantity) FROM {UsageSample._meta.db_table} s "
+            f"JOIN {Workspace._meta.db_table} w ON w.id = s.workspace_id "
+            f"WHERE s.day = %s AND s.workspace_id = ANY(%s) "
+            f"AND s.hour > w.upgraded_at - interval '1 hour' "
+            f"GROUP BY s.workspace_id, s.item_id, s.retention_days",
+            [day, workspace_ids],
+        )
+        rows = cursor.fetchall()
+    lines = []
+    for workspace_id, item_id, retention_days, total, peak in rows:
+        pricing = by_id[item_id]
+        quantity = int(peak if pricing.aggregation == "max" else total)
+        lines.append(UsageLine(workspace_id, pricing.code, retention_days, quantity))
+    return lines
+
+
+def _commercial_on(day: date, workspaces: Iterable[tuple[int, str, datetime | None]]) -> set[int]:
+    """Workspaces billed on `day`: commercial, upgraded on or before that billing day."""
+    return {
+        workspace_id
+        for workspace_id, plan, upgraded_at in workspaces
+        if plan == WorkspacePlan.COMMERCIAL
+        and upgraded_at is not None
+        and billing_day(upgraded_at) <= day
+    }
+
+
+def deduction_compute_accounts(
+    *, day: date, account_ids: list[int], catalog=None
+) -> dict[int, tuple[int | None, list[LineResult]]]:
+    """Bill lines of every billed workspace of these accounts for `day` (nothing is written).
+
+    Returns workspace id → (subscription id or None, lines).
+    """
+    catalog = catalog or catalog_snapshot()
+    workspaces = list(
+        Workspace.objects.filter(
+            account_id__in=account_ids,
+            pk__in=UsageDay.objects.filter(day=day).values("workspace_id"),
+        ).values_list("pk", "plan", "upgraded_at")
+    )
+    billable = _commercial_on(day, workspaces)
+    if not billable:
+        return {}
+    usage = _usage_lines(day, sorted(billable), catalog)
+    subscription_ids = list(
+        Subscription.objects.filter(
+            account_id__in=account_ids, start_date__lte=day, end_date__gte=day
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    order = bindings_on(subscription_ids=subscription_ids, day=day)
+    plans = plans_on(subscription_ids=subscription_ids, day=day)
+    lots = pack_lots_on(subscription_ids=subscription_ids, day=day)
+    usage_by_workspace: dict[int, list[UsageLine]] = defaultdict(list)
+    for line in usage:
+        usage_by_workspace[line.workspace_id].append(line)
+
+    results: dict[int, tuple[int | None, list[LineResult]]] = {}
+    bound: set[int] = set()
+    quota_maps: dict[int, dict[str, int]] = {}
+    for subscription_id in subscription_ids:
+        workspace_order = order.get(subscription_id, [])
+        bound.update(workspace_order)
+        plan = plans[subscription_id]
+        if plan.pk not in quota_maps:
+            quota_maps[plan.pk] = {
+                quota.item.code: quota.daily_quantity for quota in plan.quotas.all()
+            }
+        computed = deduct_package_day(
+            catalog=catalog,
+            plan_quotas=quota_maps[plan.pk],
+            packs=lots.get(subscription_id, []),
+            workspace_order=workspace_order,
+            usage=[
+                line
+                for workspace_id in workspace_order
+                for line in usage_by_workspace.get(workspace_id, [])
+            ],
+        )
+        for workspace_id, lines in computed.items():
+            results[workspace_id] = (subscription_id, lines)
+    payg_usage = [line for line in usage if line.workspace_id not in bound]
+    for workspace_id, lines in deduct_payg_day(catalog=catalog, usage=payg_usage).items():
+        results[workspace_id] = (None, lines)
+    return results
+
+
+# DailyBillLine columns written from a LineResult, attribute for attribute.
+LINE_RESULT_FIELDS = [
+    "retention_days",
+    "quantity",
+    "converted_quantity",
+    "plan_covered",
+    "traffic_covered",
+    "traffic_by_pack",
+    "payg_quantity",
+    "unit_price",
+    "amount",
+]
+
+
+def bills_write(
+    *, run: BillingRun, day: date, computed: dict[int, tuple[int | None, list[LineResult]]], catalog
+) -> list[DailyBill]:
+    """Write the bills (INSERT … RETURNING) and their lines (COPY): the run's hot path."""
+    if not computed:
+        return []
+    account_of = dict(
+        Workspace.objects.filter(pk__in=list(computed)).values_list("pk", "account_id")
+    )
+    item_ids = {code: pricing.id for code, pricing in catalog.items()}
+    created_at = timezone.now()
+    bills = [
+        DailyBill(
+            workspace_id=workspace_id,
+            account_id=account_of[workspace_id],
+            day=day,
+            subscription_id=computed[workspace_id][0],
+            total=bill_total(computed[workspace_id][1]),
+            run=run,
+            created_at=created_at,
+        )
+        for workspace_id in sorted(computed)
+    ]
+    with connection.cursor() as cursor:
+        returned = execute_values(
+            cursor,
+            f"INSERT INTO {DailyBill._meta.db_table} (workspace_id, account_id, day, "
+            "subscription_id, total, run_id, created_at) "
+            "VALUES %s RETURNING id, workspace_id",
+            [
+                (
+                    b.workspace_id,
+                    b.account_id,
+                    b.day,
+                    b.subscription_id,
+                    b.total,
+                    run.pk,
+                    created_at,
+                )
+                for b in bills
+            ],
+            page_size=len(bills),
+            fetch=True,
+        )
+        bill_ids = dict((workspace_id, bill_id) for bill_id, workspace_id in returned)
+        for bill in bills:
+            bill.pk = bill_ids[bill.workspace_id]
+    copy_insert(
+        DailyBillLine,
+        ["bill_id", "item_id", "reason", *LINE_RESULT_FIELDS],
+        (
+            [
+                bill.pk,
+                item_ids[line.item_code],
+                "",
+                *[getattr(line, name) for name in LINE_RESULT_FIELDS],
+            ]
+            for bill in bills
+            for line in computed[bill.workspace_id][1]
+        ),
+    )
+    return bills
