@@ -26,6 +26,7 @@ from django.db import connection  # noqa: E402
 
 from common.dates import day_start  # noqa: E402
 from packages.models import BillingItem, Plan  # noqa: E402
+from quota.services.partitions import usage_partitions_ensure  # noqa: E402
 
 SIZES = [1, 1, 1, 2, 2, 3, 4, 8]
 BENCH_DAY = date(2026, 11, 1)
@@ -261,6 +262,7 @@ def build(workspaces: int, hours: int = 24) -> dict:
         )
 
         sample_start = time.perf_counter()
+        usage_partitions_ensure(days=[BENCH_DAY])
         cursor.execute(
             """
             INSERT INTO quota_usagesample (day, workspace_id, item_id, retention_days, hour, quantity, received_at)

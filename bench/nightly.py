@@ -13,7 +13,7 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from common.dates import ONE_DAY, day_start
-from quota.models import BillingRun, DailyBill, DailyBillLine
+from quota.models import BillingRun, DailyBill, DailyBillLine, UsageSample
 from quota.services import billing_chunk_process, billing_run_open, deduction_run_day
 
 NOW = day_start(BENCH_DAY + ONE_DAY) + timezone.timedelta(minutes=10)
@@ -85,6 +85,7 @@ def main() -> None:
     parser.add_argument(
         "--profile", action="store_true", help="profile one 1-worker run of the first size"
     )
+    parser.add_argument("--sort", default="cumulative", help="profile order (cumulative, tottime)")
     parser.add_argument(
         "--reuse", action="store_true", help="keep the data already in the database"
     )
@@ -97,7 +98,7 @@ def main() -> None:
             build(int(args.workspaces.split(",")[0]), hours=args.hours)
         profiler = cProfile.Profile()
         profiler.runcall(run_with, 1)
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(35)
+        pstats.Stats(profiler).sort_stats(args.sort).print_stats(45)
         return
     log(
         f"machine: {platform.processor() or platform.machine()}, {multiprocessing.cpu_count()} cores, "
@@ -105,8 +106,11 @@ def main() -> None:
     )
     results = []
     for size in [int(value) for value in args.workspaces.split(",")]:
-        log(f"building {size:,} workspaces …")
-        data = build(size, hours=args.hours)
+        if args.reuse:
+            data = {"samples": UsageSample.objects.filter(day=BENCH_DAY).count()}
+        else:
+            log(f"building {size:,} workspaces …")
+            data = build(size, hours=args.hours)
         row = {"workspaces": size, "samples": data["samples"]}
         for workers in [int(value) for value in args.workers.split(",")]:
             seconds = run_with(workers)

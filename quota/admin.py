@@ -40,6 +40,7 @@ from quota.services import (
     subscription_renew,
     subscription_set_workspaces,
 )
+from quota.services.watchdog import billing_chunks_mark_dispatched
 from workspaces.models import Account
 
 
@@ -338,11 +339,20 @@ class ChunkInline(ReadOnlyMixin, admin.TabularInline):
         "status",
         "bills_written",
         "attempts",
+        "dispatched_at",
+        "redispatches",
+        "claimed_by",
+        "started_at",
         "finished_at",
+        "seconds",
         "last_error",
     ]
     readonly_fields = fields
     extra = 0
+
+    @admin.display(description="seconds")
+    def seconds(self, chunk):
+        return chunk.duration_seconds
 
 
 class AccountFailureInline(ReadOnlyMixin, admin.TabularInline):
@@ -438,6 +448,8 @@ class BillingRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "created_at",
         "started_at",
         "finished_at",
+        "seconds",
+        "stalled_at",
         "error_count",
         "last_error",
     ]
@@ -460,6 +472,7 @@ class BillingRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
             billing_run_resume(run=run)
             billing_run_retry_isolated(run=run)
             pending = billing_run_pending_chunks(run=run)
+            billing_chunks_mark_dispatched(chunk_ids=pending, now=timezone.now())
             for chunk_id in pending:
                 deduction_chunk.delay(chunk_id)
             self.message_user(request, f"{run.day}: {len(pending)} chunk(s) dispatched.")

@@ -8,38 +8,66 @@ of one account in workspace-id order. Called by the nightly run (BILLING_SETTLEM
 from collections import defaultdict
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import partial
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Sum
 from psycopg2.extras import execute_values
 
 from common.dates import day_start
-from common.db import copy_objects
+from common.db import copy_insert
 from common.money import ZERO
-from orders.models import BillSettlement, EntryKind, Instrument, LedgerEntry, Voucher, Wallet
+from orders.models import (
+    BillSettlement,
+    EntryKind,
+    Instrument,
+    LedgerEntry,
+    PrepaidCard,
+    Voucher,
+    Wallet,
+)
 from orders.services import notifications
 from orders.services.alerts import spend_alerts_check
-from orders.services.wallet import (
-    entry,
-    instrument_debit,
-    lock_instruments,
-    wallets_lock,
-)
-from quota.models import DailyBill, DailyBillLine
+from orders.services.wallet import lock_instruments, wallets_lock
+from quota.services.compute import WrittenBill
 from workspaces.services import accounts_arrears_start
 
 
-def _take(instruments, amount: Decimal, **entry_fields) -> tuple[Decimal, list[LedgerEntry]]:
-    """Pay up to `amount` from the instruments in order; returns (paid, entries)."""
+def _take(instruments, amount: Decimal, *, column: str, row) -> tuple[Decimal, list[tuple]]:
+    """Pay up to `amount` from the locked instruments in order; returns (paid, ledger rows).
+
+    Balances change in memory; `_save_balances` writes them once for the chunk.
+    """
     paid = ZERO
-    entries = []
+    rows = []
     for instrument in instruments:
         part = min(instrument.balance, amount - paid)
         if part > 0:
-            entries.append(instrument_debit(instrument=instrument, amount=part, **entry_fields))
+            instrument.balance -= part
+            instrument.touched = True
+            rows.append(row(column, instrument.pk, -part, instrument.balance))
             paid += part
-    return paid, entries
+    return paid, rows
+
+
+def _by_expiry(held) -> tuple:
+    return held.expires_at, held.pk
+
+
+def _save_balances(model, instruments) -> None:
+    """The balances of the chunk's debited vouchers or cards in one statement."""
+    rows = [(item.pk, item.balance) for item in instruments if getattr(item, "touched", False)]
+    if not rows:
+        return
+    with connection.cursor() as cursor:
+        execute_values(
+            cursor,
+            f"UPDATE {model._meta.db_table} AS held SET balance = row.balance "
+            "FROM (VALUES %s) AS row (id, balance) WHERE held.id = row.id",
+            rows,
+            template="(%s, %s::numeric)",
+            page_size=len(rows),
+        )
 
 
 def _save_wallets(wallets) -> None:
@@ -61,21 +89,13 @@ def _save_wallets(wallets) -> None:
         )
 
 
-def bills_settle(*, bills: list[DailyBill], now: datetime) -> None:
+def bills_settle(*, bills: list[WrittenBill], now: datetime) -> None:
     """Pay each bill as soon as it is written; what nothing can pay becomes arrears."""
     if not bills:
         return
     spend_alerts_check(bills=bills, now=now)
     owing = [bill for bill in bills if bill.total > 0]
-    not_voucher_payable = dict(
-        DailyBillLine.objects.filter(
-            bill_id__in=[bill.pk for bill in owing], item__voucher_payable=False
-        )
-        .values("bill_id")
-        .annotate(amount=Sum("amount"))
-        .values_list("bill_id", "amount")
-    )
-    by_account: dict[int, list[DailyBill]] = defaultdict(list)
+    by_account: dict[int, list[WrittenBill]] = defaultdict(list)
     for bill in owing:
         by_account[bill.account_id].append(bill)
     wallets = wallets_lock(account_ids=by_account)
@@ -84,81 +104,79 @@ def bills_settle(*, bills: list[DailyBill], now: datetime) -> None:
     valid_at = min(now, day_start(min(bill.day for bill in bills)))
     vouchers, cards = lock_instruments(account_ids=by_account, now=valid_at)
     settlements = [
-        BillSettlement(bill_id=bill.pk, account_id=bill.account_id, day=bill.day, settled_at=now)
+        (bill.pk, bill.account_id, bill.day, ZERO, ZERO, ZERO, ZERO, ZERO, now)
         for bill in bills
         if bill.total <= 0
     ]
-    entries: list[LedgerEntry] = []
+    entries: list[tuple] = []
     newly_owing: list[int] = []
+    vouchers_of: dict[int, list[Voucher]] = defaultdict(list)
+    for voucher in vouchers:
+        vouchers_of[voucher.account_id].append(voucher)
+    cards_of: dict[int, list] = defaultdict(list)
+    for card in cards:
+        cards_of[card.account_id].append(card)
     for account_id in sorted(by_account):
         wallet = wallets[account_id]
-        own_vouchers = [voucher for voucher in vouchers if voucher.account_id == account_id]
         ordinary = sorted(
-            (v for v in own_vouchers if v.kind == Voucher.Kind.ORDINARY),
-            key=lambda v: (v.expires_at, v.pk),
+            (v for v in vouchers_of[account_id] if v.kind == Voucher.Kind.ORDINARY), key=_by_expiry
         )
         reduction = sorted(
-            (v for v in own_vouchers if v.kind == Voucher.Kind.FULL_REDUCTION),
-            key=lambda v: (v.expires_at, v.pk),
+            (v for v in vouchers_of[account_id] if v.kind == Voucher.Kind.FULL_REDUCTION),
+            key=_by_expiry,
         )
-        own_cards = sorted(
-            (c for c in cards if c.account_id == account_id), key=lambda c: (c.expires_at, c.pk)
-        )
+        own_cards = sorted(cards_of[account_id], key=_by_expiry)
         arrears_before = wallet.arrears
         wallet.updated_at = now
         for bill in sorted(by_account[account_id], key=lambda bill: bill.workspace_id):
-            fields = {
-                "wallet": wallet,
-                "kind": EntryKind.BILL_PAYMENT,
-                "daily_bill": bill,
-                "now": now,
-            }
-            voucher_part = bill.total - not_voucher_payable.get(bill.pk, ZERO)
-            from_ordinary, taken = _take(ordinary, voucher_part, **fields)
+            row = partial(_bill_entry, account_id, bill.pk, EntryKind.BILL_PAYMENT, now)
+            voucher_part = bill.total - bill.cards_and_cash_only
+            from_ordinary, taken = _take(ordinary, voucher_part, column="voucher", row=row)
             entries += taken
-            from_reduction, taken = _take(reduction, voucher_part - from_ordinary, **fields)
+            from_reduction, taken = _take(
+                reduction, voucher_part - from_ordinary, column="voucher", row=row
+            )
             entries += taken
             remaining = bill.total - from_ordinary - from_reduction
-            from_cards, taken = _take(own_cards, remaining, **fields)
+            from_cards, taken = _take(own_cards, remaining, column="prepaid_card", row=row)
             entries += taken
             remaining -= from_cards
             from_cash = min(wallet.cash_balance, remaining)
             if from_cash:
                 wallet.cash_balance -= from_cash
-                entries.append(
-                    entry(
-                        instrument=Instrument.CASH,
-                        amount=-from_cash,
-                        balance_after=wallet.cash_balance,
-                        **fields,
-                    )
-                )
+                entries.append(row(Instrument.CASH, None, -from_cash, wallet.cash_balance))
             owed = remaining - from_cash
             if owed:
                 wallet.arrears += owed
                 entries.append(
-                    entry(
-                        instrument=Instrument.ARREARS,
-                        amount=owed,
-                        balance_after=wallet.arrears,
-                        **{**fields, "kind": EntryKind.ARREARS_INCURRED},
+                    _bill_entry(
+                        account_id,
+                        bill.pk,
+                        EntryKind.ARREARS_INCURRED,
+                        now,
+                        Instrument.ARREARS,
+                        None,
+                        owed,
+                        wallet.arrears,
                     )
                 )
             settlements.append(
-                BillSettlement(
-                    bill_id=bill.pk,
-                    account_id=account_id,
-                    day=bill.day,
-                    ordinary_vouchers=from_ordinary,
-                    full_reduction_vouchers=from_reduction,
-                    prepaid_cards=from_cards,
-                    cash=from_cash,
-                    arrears=owed,
-                    settled_at=now,
+                (
+                    bill.pk,
+                    account_id,
+                    bill.day,
+                    from_ordinary,
+                    from_reduction,
+                    from_cards,
+                    from_cash,
+                    owed,
+                    now,
                 )
             )
         if wallet.arrears > 0 and arrears_before == 0:
             newly_owing.append(account_id)
+    _save_balances(Voucher, vouchers)
+    _save_balances(PrepaidCard, cards)
     _save_wallets(wallets.values())
     if newly_owing:
         lock_at = now + timedelta(days=settings.BILLING_LOCK_AFTER_DAYS)
@@ -166,5 +184,52 @@ def bills_settle(*, bills: list[DailyBill], now: datetime) -> None:
         notifications.on_commit_arrears_started_many(
             started=[(account_id, wallets[account_id].arrears, lock_at) for account_id in started]
         )
-    copy_objects(LedgerEntry, entries)  # ids follow the list order: the running sums hold
-    copy_objects(BillSettlement, settlements)
+    copy_insert(LedgerEntry, LEDGER_COLUMNS, entries)  # ids follow the list order: sums hold
+    copy_insert(BillSettlement, SETTLEMENT_COLUMNS, settlements)
+
+
+LEDGER_COLUMNS = [
+    "account_id",
+    "instrument",
+    "voucher_id",
+    "prepaid_card_id",
+    "amount",
+    "balance_after",
+    "kind",
+    "daily_bill_id",
+    "reference",
+    "created_at",
+]
+SETTLEMENT_COLUMNS = [
+    "bill_id",
+    "account_id",
+    "day",
+    "ordinary_vouchers",
+    "full_reduction_vouchers",
+    "prepaid_cards",
+    "cash",
+    "arrears",
+    "settled_at",
+]
+
+
+def _bill_entry(account_id, bill_id, kind, now, instrument, instrument_id, amount, balance_after):
+    """A ledger row of a bill's payment, in LEDGER_COLUMNS order."""
+    if instrument == "voucher":
+        voucher_id, card_id = instrument_id, None
+    elif instrument == "prepaid_card":
+        voucher_id, card_id = None, instrument_id
+    else:
+        voucher_id = card_id = None
+    return (
+        account_id,
+        instrument,
+        voucher_id,
+        card_id,
+        amount,
+        balance_after,
+        kind,
+        bill_id,
+        "",
+        now,
+    )

@@ -6,7 +6,10 @@ transaction holds the bills, their lines and their settlement together.
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
+from operator import attrgetter
 
 from django.db import connection
 from django.utils import timezone
@@ -14,6 +17,7 @@ from psycopg2.extras import execute_values
 
 from common.dates import billing_day
 from common.db import copy_insert
+from common.money import ZERO
 from quota.deduction import LineResult, UsageLine, bill_total, deduct_package_day, deduct_payg_day
 from quota.models import (
     BillingRun,
@@ -138,31 +142,39 @@ LINE_RESULT_FIELDS = [
     "unit_price",
     "amount",
 ]
+line_values = attrgetter(*LINE_RESULT_FIELDS)
+
+
+@dataclass(frozen=True, slots=True)
+class WrittenBill:
+    """A bill just written, as settlement needs it (the nightly run writes 100,000 of these, so
+    not a model instance)."""
+
+    pk: int
+    workspace_id: int
+    account_id: int
+    day: date
+    subscription_id: int | None
+    total: Decimal
+    cards_and_cash_only: Decimal  # the part of the total that vouchers may not pay (SPEC 5.1)
 
 
 def bills_write(
     *, run: BillingRun, day: date, computed: dict[int, tuple[int | None, list[LineResult]]], catalog
-) -> list[DailyBill]:
+) -> list[WrittenBill]:
     """Write the bills (INSERT … RETURNING) and their lines (COPY): the run's hot path."""
     if not computed:
         return []
-    account_of = dict(
-        Workspace.objects.filter(pk__in=list(computed)).values_list("pk", "account_id")
-    )
-    item_ids = {code: pricing.id for code, pricing in catalog.items()}
-    created_at = timezone.now()
-    bills = [
-        DailyBill(
-            workspace_id=workspace_id,
-            account_id=account_of[workspace_id],
-            day=day,
-            subscription_id=computed[workspace_id][0],
-            total=bill_total(computed[workspace_id][1]),
-            run=run,
-            created_at=created_at,
+    workspace_ids = sorted(computed)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, account_id FROM {Workspace._meta.db_table} WHERE id = ANY(%s)",
+            [workspace_ids],
         )
-        for workspace_id in sorted(computed)
-    ]
+        account_of = dict(cursor.fetchall())
+    item_ids = {code: pricing.id for code, pricing in catalog.items()}
+    no_vouchers = {code for code, pricing in catalog.items() if not pricing.voucher_payable}
+    created_at = timezone.now()
     with connection.cursor() as cursor:
         returned = execute_values(
             cursor,
@@ -171,32 +183,41 @@ def bills_write(
             "VALUES %s RETURNING id, workspace_id",
             [
                 (
-                    b.workspace_id,
-                    b.account_id,
-                    b.day,
-                    b.subscription_id,
-                    b.total,
+                    workspace_id,
+                    account_of[workspace_id],
+                    day,
+                    computed[workspace_id][0],
+                    bill_total(computed[workspace_id][1]),
                     run.pk,
                     created_at,
                 )
-                for b in bills
+                for workspace_id in workspace_ids
             ],
-            page_size=len(bills),
+            page_size=len(workspace_ids),
             fetch=True,
         )
-        bill_ids = dict((workspace_id, bill_id) for bill_id, workspace_id in returned)
-        for bill in bills:
-            bill.pk = bill_ids[bill.workspace_id]
+    bill_ids = {workspace_id: bill_id for bill_id, workspace_id in returned}
+    bills = []
+    for workspace_id in workspace_ids:
+        subscription_id, lines = computed[workspace_id]
+        bills.append(
+            WrittenBill(
+                pk=bill_ids[workspace_id],
+                workspace_id=workspace_id,
+                account_id=account_of[workspace_id],
+                day=day,
+                subscription_id=subscription_id,
+                total=bill_total(lines),
+                cards_and_cash_only=sum(
+                    (line.amount for line in lines if line.item_code in no_vouchers), ZERO
+                ),
+            )
+        )
     copy_insert(
         DailyBillLine,
         ["bill_id", "item_id", "reason", *LINE_RESULT_FIELDS],
         (
-            [
-                bill.pk,
-                item_ids[line.item_code],
-                "",
-                *[getattr(line, name) for name in LINE_RESULT_FIELDS],
-            ]
+            (bill.pk, item_ids[line.item_code], "", *line_values(line))
             for bill in bills
             for line in computed[bill.workspace_id][1]
         ),
