@@ -85,11 +85,36 @@ def main() -> None:
     parser.add_argument(
         "--profile", action="store_true", help="profile one 1-worker run of the first size"
     )
+    parser.add_argument(
+        "--sql-profile", action="store_true", help="time each SQL statement of a 1-worker run"
+    )
     parser.add_argument("--sort", default="cumulative", help="profile order (cumulative, tottime)")
     parser.add_argument(
         "--reuse", action="store_true", help="keep the data already in the database"
     )
     args = parser.parse_args()
+    if args.sql_profile:
+        import collections
+        import re
+
+        spent = collections.Counter()
+        calls = collections.Counter()
+
+        def timed(execute, sql, params, many, context):
+            started = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                text = sql if isinstance(sql, str) else sql.decode()
+                shape = re.sub(r"\s+", " ", text)[:110]
+                spent[shape] += time.perf_counter() - started
+                calls[shape] += 1
+
+        with connection.execute_wrapper(timed):
+            run_with(1)
+        for shape, seconds in spent.most_common(15):
+            log(f"{seconds:7.2f} s {calls[shape]:6d}×  {shape}")
+        return
     if args.profile:
         import cProfile
         import pstats

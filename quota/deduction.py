@@ -117,9 +117,8 @@ def _overage_share(pricing: ItemPricing, before: int, payg: int) -> Decimal:
     """
     if not payg:
         return ZERO
-    return pricing.amount(before + payg, pricing.unit_price) - pricing.amount(
-        before, pricing.unit_price
-    )
+    amount = pricing.amount(before + payg, pricing.unit_price)
+    return amount - pricing.amount(before, pricing.unit_price) if before else amount
 
 
 def deduct_package_day(
