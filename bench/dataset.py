@@ -120,6 +120,38 @@ def reset_bills(cursor) -> None:
     cursor.execute("UPDATE workspaces_workspace SET status = 'active' WHERE status <> 'active'")
 
 
+def insert_samples(cursor, day: date, hours: int = 24, now: datetime | None = None) -> int:
+    """Every workspace's 5 items × `hours` hourly samples of `day`, in its partition."""
+    items = {item.code: item.pk for item in BillingItem.objects.all()}
+    usage_partitions_ensure(days=[day])
+    cursor.execute(
+        """
+        INSERT INTO quota_usagesample (day, workspace_id, item_id, retention_days, hour, quantity,
+                                       received_at)
+        SELECT %(day)s, w.id, i.item_id, i.retention, %(start)s + h * interval '1 hour',
+               i.base + ((w.id * 2654435761 + h * 40503 + i.item_id * 7919) %% i.spread),
+               %(now)s
+        FROM workspaces_workspace w
+        CROSS JOIN (VALUES (%(datakit)s, 0, 3, 20), (%(logs)s, 30, 600000, 2000000),
+                           (%(traces)s, 7, 100000, 300000), (%(rum)s, 14, 5000, 30000),
+                           (%(tasks)s, 0, 4000, 10000)) AS i(item_id, retention, base, spread)
+        CROSS JOIN generate_series(0, %(last_hour)s) AS h
+        """,
+        {
+            "day": day,
+            "start": day_start(day),
+            "now": now or datetime.now(tz=LONG_AGO.tzinfo),
+            "datakit": items["datakit"],
+            "logs": items["logs"],
+            "traces": items["traces"],
+            "rum": items["rum_pv"],
+            "tasks": items["task_calls"],
+            "last_hour": hours - 1,
+        },
+    )
+    return cursor.rowcount
+
+
 def build(workspaces: int, hours: int = 24) -> dict:
     """Replace all accounts, workspaces, subscriptions and usage with a synthetic day."""
     started = time.perf_counter()
@@ -262,32 +294,7 @@ def build(workspaces: int, hours: int = 24) -> dict:
         )
 
         sample_start = time.perf_counter()
-        usage_partitions_ensure(days=[BENCH_DAY])
-        cursor.execute(
-            """
-            INSERT INTO quota_usagesample (day, workspace_id, item_id, retention_days, hour, quantity, received_at)
-            SELECT %(day)s, w.id, i.item_id, i.retention, %(start)s + h * interval '1 hour',
-                   i.base + ((w.id * 2654435761 + h * 40503 + i.item_id * 7919) %% i.spread),
-                   %(now)s
-            FROM workspaces_workspace w
-            CROSS JOIN (VALUES (%(datakit)s, 0, 3, 20), (%(logs)s, 30, 600000, 2000000),
-                               (%(traces)s, 7, 100000, 300000), (%(rum)s, 14, 5000, 30000),
-                               (%(tasks)s, 0, 4000, 10000)) AS i(item_id, retention, base, spread)
-            CROSS JOIN generate_series(0, %(last_hour)s) AS h
-            """,
-            {
-                "day": BENCH_DAY,
-                "start": day_start(BENCH_DAY),
-                "now": now,
-                "datakit": items["datakit"],
-                "logs": items["logs"],
-                "traces": items["traces"],
-                "rum": items["rum_pv"],
-                "tasks": items["task_calls"],
-                "last_hour": hours - 1,
-            },
-        )
-        samples = cursor.rowcount
+        samples = insert_samples(cursor, BENCH_DAY, hours=hours, now=now)
         cursor.execute(
             "INSERT INTO quota_usageday (day, workspace_id) SELECT %s, id FROM workspaces_workspace",
             [BENCH_DAY],

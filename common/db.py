@@ -5,6 +5,7 @@ import json
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 
 from django.db import connection, models
 
@@ -45,12 +46,33 @@ def _text(value) -> str:
     return _escaped(str(value))
 
 
+_NUMBERS = (models.IntegerField, models.DecimalField, models.ForeignKey)
+
+
+def _converter(model: type[models.Model], column: str):
+    """How one column's values become COPY text: `str` itself for a number that cannot be
+    null (most of what the nightly run writes), the general `_text` for everything else."""
+    field = next(field for field in model._meta.concrete_fields if field.attname == column)
+    if isinstance(field, _NUMBERS) and not field.null:
+        return str
+    return _text
+
+
+@lru_cache(maxsize=64)
+def _converters(model: type[models.Model], columns: tuple[str, ...]) -> tuple:
+    return tuple(_converter(model, column) for column in columns)
+
+
 def copy_insert(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence]) -> int:
     """COPY rows (values in `columns` order; column names are attnames) into the model's table."""
+    converters = _converters(model, tuple(columns))
     buffer = io.StringIO()
     count = 0
     for row in rows:
-        buffer.write("\t".join(map(_text, row)) + "\n")
+        buffer.write(
+            "\t".join([convert(value) for convert, value in zip(converters, row, strict=True)])
+        )
+        buffer.write("\n")
         count += 1
     if count:
         buffer.seek(0)

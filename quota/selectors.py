@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import F, Prefetch, Q, QuerySet, Sum
+from django.db.models import F, Prefetch, Q, QuerySet, Sum, prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from common.api import parse_id
@@ -86,19 +86,26 @@ def workspace_subscriptions_on(*, workspace_ids: Iterable[int], day: date) -> di
 
 
 def plans_on(*, subscription_ids: Iterable[int], day: date) -> dict[int, Plan]:
-    """The plan in force on `day` for each subscription, with its quotas prefetched."""
-    periods = (
+    """The plan in force on `day` for each subscription, with its quotas prefetched.
+
+    Subscriptions on the same plan share one Plan instance: a nightly chunk has hundreds of
+    subscriptions and a handful of plans.
+    """
+    in_force = list(
         SubscriptionPlanPeriod.objects.filter(
             subscription_id__in=list(subscription_ids), effective_from__lte=day
         )
         .order_by("subscription_id", "-effective_from")
         .distinct("subscription_id")
-        .select_related("plan")
-        .prefetch_related(
-            Prefetch("plan__quotas", queryset=PlanQuota.objects.select_related("item"))
-        )
+        .values_list("subscription_id", "plan_id")
     )
-    return {period.subscription_id: period.plan for period in periods}
+    plans = Plan.objects.in_bulk({plan_id for _, plan_id in in_force}) if in_force else {}
+    if plans:
+        prefetch_related_objects(
+            list(plans.values()),
+            Prefetch("quotas", queryset=PlanQuota.objects.select_related("item")),
+        )
+    return {subscription_id: plans[plan_id] for subscription_id, plan_id in in_force}
 
 
 def pack_lots_on(*, subscription_ids: Iterable[int], day: date) -> dict[int, list[PackLot]]:

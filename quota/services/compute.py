@@ -96,23 +96,24 @@ def deduction_compute_accounts(
     Returns workspace id → (subscription id or None, lines).
     """
     catalog = catalog or catalog_snapshot()
-    workspaces = list(
-        Workspace.objects.filter(
-            account_id__in=account_ids,
-            pk__in=UsageDay.objects.filter(day=day).values("workspace_id"),
-        ).values_list("pk", "plan", "upgraded_at")
-    )
-    billable = _commercial_on(day, workspaces)
-    if not billable:
-        return {}
-    usage = _usage_lines(day, billable, catalog)
-    subscription_ids = list(
-        Subscription.objects.filter(
-            account_id__in=account_ids, start_date__lte=day, end_date__gte=day
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT w.id, w.plan, w.upgraded_at FROM {Workspace._meta.db_table} w "
+            f"JOIN {UsageDay._meta.db_table} u ON u.workspace_id = w.id AND u.day = %s "
+            "WHERE w.account_id = ANY(%s)",
+            [day, list(account_ids)],
         )
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+        workspaces = cursor.fetchall()
+        billable = _commercial_on(day, workspaces)
+        if not billable:
+            return {}
+        cursor.execute(
+            f"SELECT id FROM {Subscription._meta.db_table} "
+            "WHERE account_id = ANY(%s) AND start_date <= %s AND end_date >= %s ORDER BY id",
+            [list(account_ids), day, day],
+        )
+        subscription_ids = [row[0] for row in cursor.fetchall()]
+    usage = _usage_lines(day, billable, catalog)
     order = bindings_on(subscription_ids=subscription_ids, day=day)
     plans = plans_on(subscription_ids=subscription_ids, day=day)
     lots = pack_lots_on(subscription_ids=subscription_ids, day=day)

@@ -1,0 +1,102 @@
+"""Benchmark: does history slow the usage store? Ingestion and the nightly run, with an empty
+store and with 60 days of samples already stored.
+
+    .venv/bin/python scripts/stack.py bench history [--workspaces 5000] [--days 60]
+
+Builds N workspaces and one day of samples (bench/dataset.py), then measures (a) ingestion:
+`usage_ingest` of 30 batches of 10,000 distinct samples into a new day, and (b) the 1-worker
+nightly run of the bench day; adds `--days` days of history before the bench day (each as
+large as the bench day) and measures both again. Also prints the bytes per stored sample.
+"""
+
+import argparse
+import json
+import time
+from datetime import timedelta
+
+from dataset import BENCH_DAY, build, insert_samples, log, reset_bills
+from django.db import connection
+
+from common.dates import ONE_DAY, day_start
+from quota.partitions import partition_name, partition_sizes
+from quota.services import deduction_run_day, usage_ingest
+
+NOW = day_start(BENCH_DAY + 30 * ONE_DAY)
+ITEMS = [("logs", 30), ("traces", 7), ("rum_pv", 14), ("datakit", None), ("task_calls", None)]
+
+
+def ingest(day, workspaces: int, batches: int = 30) -> float:
+    """Samples per second through the ingestion service, 10,000-sample batches, a fresh day."""
+    hours = [(day_start(day) + timedelta(hours=hour)).isoformat() for hour in range(24)]
+    keys = ((w, item, hour) for hour in hours for item in ITEMS for w in range(1, workspaces + 1))
+    bodies = []
+    for _ in range(batches):
+        samples = []
+        for (workspace, (code, retention), hour), _ in zip(keys, range(10_000), strict=False):
+            sample = {"workspace": workspace, "item": code, "hour": hour, "quantity": 1_000}
+            if retention:
+                sample["retention_days"] = retention
+            samples.append(sample)
+        bodies.append(json.dumps(samples))  # parsed per batch below, as the API would
+    started = time.perf_counter()
+    sent = 0
+    for body in bodies:
+        sent += usage_ingest(samples=json.loads(body), now=NOW, operator_import=True)
+    return sent / (time.perf_counter() - started)
+
+
+def nightly() -> float:
+    with connection.cursor() as cursor:
+        reset_bills(cursor)
+    started = time.perf_counter()
+    run = deduction_run_day(day=BENCH_DAY, now=day_start(BENCH_DAY + ONE_DAY))
+    assert run.status == "done", run.status
+    return time.perf_counter() - started
+
+
+def measure(label: str, workspaces: int, ingest_day) -> tuple[float, float]:
+    rate = ingest(ingest_day, workspaces)
+    seconds = nightly()
+    log(f"  {label}: ingestion {rate:,.0f} samples/s, nightly run {seconds:.1f} s")
+    return rate, seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--workspaces", type=int, default=5000)
+    parser.add_argument("--days", type=int, default=60)
+    args = parser.parse_args()
+    log(f"building {args.workspaces:,} workspaces …")
+    build(args.workspaces)
+    empty = measure("empty store", args.workspaces, BENCH_DAY + ONE_DAY)
+    started = time.perf_counter()
+    stored = 0
+    with connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = replica")  # history rows: no FK checks
+        for back in range(1, args.days + 1):
+            stored += insert_samples(cursor, BENCH_DAY - back * ONE_DAY)
+        cursor.execute("SET session_replication_role = origin")
+        cursor.execute("ANALYZE quota_usagesample")
+    log(f"  {stored:,} history samples in {time.perf_counter() - started:.0f} s")
+    full = measure(f"{args.days} days stored", args.workspaces, BENCH_DAY + 2 * ONE_DAY)
+    sizes = {day: (rows, size) for day, rows, size in partition_sizes()}
+    rows, size = sizes[BENCH_DAY]
+    total = sum(size for _, size in sizes.values())
+    log("")
+    log(f"| store | ingestion (samples/s) | nightly run, {args.workspaces:,} workspaces |")
+    log("|---|---|---|")
+    log(f"| empty | {empty[0]:,.0f} | {empty[1]:.1f} s |")
+    log(f"| {args.days} days ({stored:,} samples) | {full[0]:,.0f} | {full[1]:.1f} s |")
+    log(
+        f"| change | {100 * (full[0] / empty[0] - 1):+.1f} % | "
+        f"{100 * (full[1] / empty[1] - 1):+.1f} % |"
+    )
+    log("")
+    log(
+        f"{partition_name(BENCH_DAY)}: {rows:,} samples, {size / 1e6:.1f} MB with its indexes = "
+        f"{size / max(rows, 1):.0f} bytes a sample; all partitions {total / 1e9:.2f} GB"
+    )
+
+
+if __name__ == "__main__":
+    main()
