@@ -155,11 +155,10 @@ def _record_isolation(
     *, run: BillingRun, account_ids: list[int], failed: dict[int, str], now: datetime
 ) -> None:
     """Open or update a failure per isolated account; resolve those billed now."""
+    open_failures = BillingAccountFailure.objects.filter(run=run, resolved_at__isnull=True)
     billed = [account_id for account_id in account_ids if account_id not in failed]
-    if billed:
-        BillingAccountFailure.objects.filter(
-            run=run, account_id__in=billed, resolved_at__isnull=True
-        ).update(resolved_at=now)
+    if billed and open_failures.exists():
+        open_failures.filter(account_id__in=billed).update(resolved_at=now)
     if not failed:
         return
     known = {
