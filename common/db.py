@@ -89,3 +89,20 @@ def copy_objects(model: type[models.Model], objects: Iterable[models.Model]) -> 
     return copy_insert(
         model, columns, ([getattr(obj, column) for column in columns] for obj in objects)
     )
+
+
+class AnyOf(models.Lookup):
+    """`field__any=[ids]`: `field = ANY(%s::bigint[])`, the same rows as `__in`, with the whole
+    list sent as one array parameter instead of thousands of values prepared one by one in
+    Python (the nightly run filters by a chunk's thousand accounts a dozen times)."""
+
+    lookup_name = "any"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s::bigint[])", [*lhs_params, [int(value) for value in self.rhs]]
+
+
+models.IntegerField.register_lookup(AnyOf)
+models.ForeignKey.register_lookup(AnyOf)

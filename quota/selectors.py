@@ -66,7 +66,7 @@ def bindings_on(*, subscription_ids: Iterable[int], day: date) -> dict[int, list
     order: dict[int, list[int]] = defaultdict(list)
     rows = (
         Binding.objects.filter(
-            subscription_id__in=list(subscription_ids), valid_from__lte=day, valid_to__gt=day
+            subscription_id__any=list(subscription_ids), valid_from__lte=day, valid_to__gt=day
         )
         .order_by("subscription_id", "priority", "pk")
         .values_list("subscription_id", "workspace_id")
@@ -93,7 +93,7 @@ def plans_on(*, subscription_ids: Iterable[int], day: date) -> dict[int, Plan]:
     """
     in_force = list(
         SubscriptionPlanPeriod.objects.filter(
-            subscription_id__in=list(subscription_ids), effective_from__lte=day
+            subscription_id__any=list(subscription_ids), effective_from__lte=day
         )
         .order_by("subscription_id", "-effective_from")
         .distinct("subscription_id")
@@ -113,7 +113,7 @@ def pack_lots_on(*, subscription_ids: Iterable[int], day: date) -> dict[int, lis
     lots: dict[int, list[PackLot]] = defaultdict(list)
     packs = (
         TrafficPack.objects.filter(
-            subscription_id__in=list(subscription_ids), start_date__lte=day, end_date__gte=day
+            subscription_id__any=list(subscription_ids), start_date__lte=day, end_date__gte=day
         )
         .order_by("subscription_id", "start_date", "pk")
         .values_list("subscription_id", "pk", "item__code", "capacity")

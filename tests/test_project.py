@@ -65,3 +65,19 @@ def test_docker_compose_file_is_valid():
         [*compose, "--services"], capture_output=True, text=True, cwd=ROOT
     ).stdout.split()
     assert set(services) == {"postgres", "redis", "web", "worker", "beat"}
+
+
+@pytest.mark.django_db
+def test_the_any_lookup_finds_the_same_rows_as_in():
+    from tests.factories import make_account, make_workspace
+    from workspaces.models import Workspace
+
+    account, _ = make_account()
+    ids = [make_workspace(account, name=f"w{number}").pk for number in range(3)]
+    assert set(Workspace.objects.filter(pk__any=ids[:2]).values_list("pk", flat=True)) == set(
+        ids[:2]
+    )
+    assert list(Workspace.objects.filter(account_id__any=[account.pk]).order_by("pk")) == list(
+        Workspace.objects.filter(account_id__in=[account.pk]).order_by("pk")
+    )
+    assert not Workspace.objects.filter(pk__any=[]).exists()

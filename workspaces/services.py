@@ -131,15 +131,15 @@ def accounts_arrears_start(*, account_ids: list[int], since: datetime) -> list[i
     """account_arrears_start for many accounts at once (the nightly settlement); returns the
     accounts whose countdown starts now."""
     starting = list(
-        Account.objects.filter(pk__in=account_ids, arrears_since__isnull=True).values_list(
+        Account.objects.filter(pk__any=account_ids, arrears_since__isnull=True).values_list(
             "pk", flat=True
         )
     )
     if starting:
-        Account.objects.filter(pk__in=starting).update(
+        Account.objects.filter(pk__any=starting).update(
             arrears_since=since, arrears_reminded_at=None, locked_at=None
         )
-        Workspace.objects.filter(account_id__in=starting, status=WorkspaceStatus.ACTIVE).update(
+        Workspace.objects.filter(account_id__any=starting, status=WorkspaceStatus.ACTIVE).update(
             status=WorkspaceStatus.ARREARS
         )
     return starting

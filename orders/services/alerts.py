@@ -38,7 +38,7 @@ def spend_alerts_check(*, bills: list[DailyBill], now: datetime) -> int:
     alerts = {
         (alert.workspace_id, alert.item_id): alert
         for alert in SpendAlert.objects.filter(
-            workspace_id__in=[bill.workspace_id for bill in bills]
+            workspace_id__any=[bill.workspace_id for bill in bills]
         ).select_related("workspace", "item")
     }
     if not alerts:

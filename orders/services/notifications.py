@@ -66,12 +66,12 @@ def on_commit_arrears_started_many(*, started: list[tuple[int, Decimal, datetime
         account_ids = [account_id for account_id, _amount, _day in started]
         recipients: dict[int, list[str]] = {}
         for account_id, email in (
-            Membership.objects.filter(account_id__in=account_ids, role=Role.OWNER)
+            Membership.objects.filter(account_id__any=account_ids, role=Role.OWNER)
             .exclude(user__email="")
             .values_list("account_id", "user__email")
         ):
             recipients.setdefault(account_id, []).append(email)
-        names = dict(Account.objects.filter(pk__in=account_ids).values_list("pk", "name"))
+        names = dict(Account.objects.filter(pk__any=account_ids).values_list("pk", "name"))
         messages = []
         for account_id, amount, lock_at in started:
             if recipients.get(account_id):

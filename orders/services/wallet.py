@@ -75,7 +75,7 @@ def wallets_lock(*, account_ids: Iterable[int]) -> dict[int, Wallet]:
             "SELECT unnest(%s::bigint[]), 0, 0, now() ON CONFLICT (account_id) DO NOTHING",
             [ids],
         )
-    wallets = Wallet.objects.select_for_update().filter(account_id__in=ids).order_by("account_id")
+    wallets = Wallet.objects.select_for_update().filter(account_id__any=ids).order_by("account_id")
     return {wallet.account_id: wallet for wallet in wallets}
 
 
@@ -395,13 +395,13 @@ def lock_instruments(
     """Lock the usable vouchers, then cards, of these accounts (by pk)."""
     ids = list(account_ids)
     vouchers = list(
-        usable(Voucher.objects.select_for_update().filter(account_id__in=ids), now=now).order_by(
+        usable(Voucher.objects.select_for_update().filter(account_id__any=ids), now=now).order_by(
             "pk"
         )
     )
     cards = list(
         usable(
-            PrepaidCard.objects.select_for_update().filter(account_id__in=ids), now=now
+            PrepaidCard.objects.select_for_update().filter(account_id__any=ids), now=now
         ).order_by("pk")
     )
     return vouchers, cards

@@ -158,7 +158,7 @@ def _record_isolation(
     open_failures = BillingAccountFailure.objects.filter(run=run, resolved_at__isnull=True)
     billed = [account_id for account_id in account_ids if account_id not in failed]
     if billed and open_failures.exists():
-        open_failures.filter(account_id__in=billed).update(resolved_at=now)
+        open_failures.filter(account_id__any=billed).update(resolved_at=now)
     if not failed:
         return
     known = {
