@@ -6,6 +6,7 @@
 import argparse
 import multiprocessing
 import platform
+import statistics
 import time
 
 from dataset import BENCH_DAY, build, log, reset_bills
@@ -83,6 +84,9 @@ def main() -> None:
     parser.add_argument("--workers", default="1,2")
     parser.add_argument("--hours", type=int, default=24)
     parser.add_argument(
+        "--repeat", type=int, default=1, help="runs of each; the table shows medians"
+    )
+    parser.add_argument(
         "--profile", action="store_true", help="profile one 1-worker run of the first size"
     )
     parser.add_argument(
@@ -138,16 +142,22 @@ def main() -> None:
             data = build(size, hours=args.hours)
         row = {"workspaces": size, "samples": data["samples"]}
         for workers in [int(value) for value in args.workers.split(",")]:
-            seconds = run_with(workers)
-            row[f"{workers}w"] = seconds
-            log(
-                f"  run with {workers} worker(s): {seconds:.1f} s "
-                f"({DailyBill.objects.count():,} bills, {DailyBillLine.objects.count():,} lines)"
-            )
-        row["floor"] = sql_floor()
-        log(f"  SQL floor (INSERT … SELECT with aggregation): {row['floor']:.1f} s")
+            timings = []
+            for _ in range(args.repeat):
+                timings.append(run_with(workers))
+                log(
+                    f"  run with {workers} worker(s): {timings[-1]:.1f} s "
+                    f"({DailyBill.objects.count():,} bills, {DailyBillLine.objects.count():,} lines)"
+                )
+            row[f"{workers}w"] = statistics.median(timings)
+        floors = []
+        for _ in range(args.repeat):
+            floors.append(sql_floor())
+            log(f"  SQL floor (INSERT … SELECT with aggregation): {floors[-1]:.1f} s")
+        row["floor"] = statistics.median(floors)
         results.append(row)
     log("")
+    log(f"(medians of {args.repeat} run(s) each)")
     log(
         "| workspaces | samples | "
         + " | ".join(f"{w} worker(s)" for w in args.workers.split(","))
