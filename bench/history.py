@@ -14,36 +14,26 @@ import argparse
 import json
 import statistics
 import time
-from datetime import timedelta
 
 from dataset import BENCH_DAY, build, insert_samples, log, reset_bills
 from django.db import connection
+from ingest import batches
 
 from common.dates import ONE_DAY, day_start
 from quota.partitions import drop_partition, partition_name, partition_sizes
 from quota.services import deduction_run_day, usage_ingest
 
 NOW = day_start(BENCH_DAY + 30 * ONE_DAY)
-ITEMS = [("logs", 30), ("traces", 7), ("rum_pv", 14), ("datakit", None), ("task_calls", None)]
 
 
-def ingest(day, workspaces: int, batches: int = 30) -> float:
+def ingest(day, workspaces: int, count: int = 30) -> float:
     """Samples per second through the ingestion service, 10,000-sample batches, a fresh day."""
-    hours = [(day_start(day) + timedelta(hours=hour)).isoformat() for hour in range(24)]
-    keys = ((w, item, hour) for hour in hours for item in ITEMS for w in range(1, workspaces + 1))
-    bodies = []
-    for _ in range(batches):
-        samples = []
-        for (workspace, (code, retention), hour), _ in zip(keys, range(10_000), strict=False):
-            sample = {"workspace": workspace, "item": code, "hour": hour, "quantity": 1_000}
-            if retention:
-                sample["retention_days"] = retention
-            samples.append(sample)
-        bodies.append(json.dumps(samples))  # parsed per batch below, as the API would
+    bodies = batches(count, workspaces, day)  # the bodies of the HTTP benchmark
     started = time.perf_counter()
     sent = 0
     for body in bodies:
-        sent += usage_ingest(samples=json.loads(body), now=NOW, operator_import=True)
+        samples = json.loads(body)["samples"]  # parsed per batch, as the API would
+        sent += usage_ingest(samples=samples, now=NOW, operator_import=True)
     return sent / (time.perf_counter() - started)
 
 

@@ -355,16 +355,12 @@ class ChunkInline(ReadOnlyMixin, admin.TabularInline):
         return chunk.duration_seconds
 
 
+FAILURE_FIELDS = ["account", "attempts", "first_failed_at", "last_failed_at", "resolved_at"]
+
+
 class AccountFailureInline(ReadOnlyMixin, admin.TabularInline):
     model = BillingAccountFailure
-    fields = [
-        "account",
-        "attempts",
-        "first_failed_at",
-        "last_failed_at",
-        "resolved_at",
-        "last_error",
-    ]
+    fields = [*FAILURE_FIELDS, "last_error"]
     readonly_fields = fields
     extra = 0
 
@@ -386,15 +382,7 @@ class BillingAccountFailureAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_filter = [("resolved_at", admin.EmptyFieldListFilter)]
     list_select_related = ["run", "account"]
     search_fields = ["=account__id", "account__name"]
-    readonly_fields = [
-        "run",
-        "account",
-        "attempts",
-        "first_failed_at",
-        "last_failed_at",
-        "resolved_at",
-        "last_error",
-    ]
+    readonly_fields = ["run", *FAILURE_FIELDS, "last_error"]
     actions = ["retry"]
 
     @admin.display(description="day", ordering="run__day")

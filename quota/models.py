@@ -127,7 +127,7 @@ class Binding(models.Model):
 class UsageSample(models.Model):
     """One hour of one item at one retention for one workspace; a re-send replaces quantity.
 
-    The table is partitioned by day in PostgreSQL (migration 0006): one partition a billing day,
+    The table is partitioned by day in PostgreSQL (migration 0005): one partition a billing day,
     created ahead by a daily task (and on demand by ingestion), dropped whole once the day is
     billed and older than USAGE_RETENTION_DAYS. Its primary key there is (day, id).
     """

@@ -110,6 +110,6 @@ def unpartition(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("quota", "0005_chunk_liveness")]
+    dependencies = [("quota", "0004_isolated_accounts_and_chunk_liveness")]
 
     operations = [migrations.RunPython(partition, unpartition)]

@@ -55,7 +55,7 @@ def unschedule(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("quota", "0006_partition_usage_samples"),
+        ("quota", "0005_partition_usage_samples"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
