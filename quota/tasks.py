@@ -78,13 +78,24 @@ def deduction_chunk(self, chunk_id: int, pass_started: str | None = None) -> int
     return outcome.bills_written
 
 
+def _start_pass_unless_paused() -> bool:
+    """A nightly pass, unless operators paused the nightly schedule in admin (SPEC 3.4)."""
+    from django_celery_beat.models import PeriodicTask
+
+    if not PeriodicTask.objects.filter(task="quota.deduction_nightly", enabled=True).exists():
+        logger.warning("the nightly deduction is paused in admin: the watchdog starts no pass")
+        return False
+    deduction_nightly.delay()
+    return True
+
+
 @shared_task(name="quota.billing_watchdog", expires=600)
 def billing_watchdog_task() -> str:
     """Every few minutes: work of the nightly run that nobody does is sent again."""
     report = billing_watchdog(
         now=timezone.now(),
         dispatch=lambda chunk_id: deduction_chunk.delay(chunk_id),
-        start_pass=lambda: deduction_nightly.delay(),
+        start_pass=_start_pass_unless_paused,
     )
     return (
         f"{len(report.redispatched)} chunk(s) sent again, {len(report.busy)} busy, "

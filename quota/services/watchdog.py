@@ -98,11 +98,12 @@ def billing_watchdog(
     *,
     now: datetime,
     dispatch: Callable[[int], None],
-    start_pass: Callable[[], None],
+    start_pass: Callable[[], bool | None],
 ) -> WatchdogReport:
     """One round: send again the chunks nobody works on, finish what is finished, restart a
     nightly pass that never started or broke off. `dispatch(chunk_id)` sends a chunk task,
-    `start_pass()` a nightly pass (the task layer passes Celery's .delay)."""
+    `start_pass()` a nightly pass and returns False if it declined (the nightly schedule is
+    paused); the task layer passes Celery's .delay."""
     report = WatchdogReport()
     stall = timedelta(seconds=settings.BILLING_CHUNK_STALL_SECONDS)
     in_flight = False
@@ -130,6 +131,5 @@ def billing_watchdog(
             report.redispatched += idle
             transaction.on_commit(lambda ids=idle: [dispatch(chunk_id) for chunk_id in ids])
     if report.finished_runs or (not in_flight and _a_day_was_missed(now)):
-        transaction.on_commit(start_pass)
-        report.started_pass = True
+        report.started_pass = start_pass() is not False  # the task layer may decline (paused)
     return report

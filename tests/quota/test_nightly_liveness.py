@@ -120,7 +120,10 @@ def _watchdog(now, dispatched):
         dispatched.append(chunk_id)
         deduction_chunk.delay(chunk_id)  # eager in tests
 
-    return billing_watchdog(now=now, dispatch=dispatch, start_pass=deduction_nightly.delay)
+    def start_pass():
+        deduction_nightly.delay()
+
+    return billing_watchdog(now=now, dispatch=dispatch, start_pass=start_pass)
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -305,3 +308,21 @@ def test_celery_puts_a_task_of_a_killed_worker_back_in_the_queue():
 
     assert app.conf.task_acks_late and app.conf.task_reject_on_worker_lost
     assert deduction_chunk.acks_late and deduction_chunk.reject_on_worker_lost
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_watchdog_starts_no_night_while_operators_paused_the_schedule():
+    from django_celery_beat.models import PeriodicTask
+
+    from quota.tasks import billing_watchdog_task
+
+    account, _ = make_account()
+    workspace = make_workspace(account, commercial=True)
+    today = billing_day(timezone.now())
+    send(workspace, "logs", 3_000_000, today - 2 * ONE_DAY, retention=14)
+    PeriodicTask.objects.filter(task="quota.deduction_nightly").update(enabled=False)
+    assert "nightly pass started" not in billing_watchdog_task()
+    assert not BillingRun.objects.exists()
+    PeriodicTask.objects.filter(task="quota.deduction_nightly").update(enabled=True)
+    assert "nightly pass started" in billing_watchdog_task()
+    assert BillingRun.objects.get(day=today - 2 * ONE_DAY).status == RunStatus.DONE
