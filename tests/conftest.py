@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from tests.factories import PASSWORD, add_member, make_account, make_workspace
@@ -47,3 +48,11 @@ def password():
 @pytest.fixture
 def workspace_factory(db):
     return make_workspace
+
+
+@pytest.fixture(autouse=True)
+def _no_language_leaks_between_tests():
+    """A page test that switched to Chinese must not leave it active for the next test (the
+    locale middleware activates a language on the test's thread and nothing resets it)."""
+    yield
+    translation.deactivate()
