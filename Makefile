@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?= -n auto
 
-.PHONY: run test check lint format fuzz migrations shell clean
+.PHONY: run test check lint imports format fuzz migrations shell clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found: install Python 3.11 or run make PYTHON=/path/to/python3.11"; exit 1; }
@@ -27,6 +27,9 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+imports: $(STAMP)
+	$(VENV)/bin/lint-imports
+
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
@@ -34,7 +37,7 @@ format: $(STAMP)
 migrations: $(STAMP)
 	$(PY) scripts/stack.py exec -- $(PY) manage.py makemigrations --check --dry-run
 
-check: lint migrations test
+check: lint imports migrations test
 
 fuzz: $(STAMP)
 	$(PY) scripts/stack.py fuzz

@@ -20,12 +20,12 @@ from common.api import (
 )
 from common.dates import billing_day
 from common.exceptions import InvalidInput
+from quota.day_usage import subscription_usage_for_day
 from quota.models import BILL_LINE_COLUMNS, NO_RETENTION
 from quota.selectors import (
     daily_bill_list,
     subscription_get,
     subscription_list,
-    subscription_usage_for_day,
     subscription_view,
     workspace_subscriptions_on,
 )

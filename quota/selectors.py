@@ -4,7 +4,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 from django.db.models import F, Prefetch, Q, QuerySet, Sum, prefetch_related_objects
 from django.utils.translation import gettext as _
@@ -215,96 +214,6 @@ def daily_bill_list(
 
 def active_subscription_filter(day: date) -> Q:
     return Q(start_date__lte=day, end_date__gte=day)
-
-
-@dataclass(frozen=True)
-class ItemDayUsage:
-    item_code: str
-    item_name: str
-    quota: int
-    traffic_capacity: int
-    used: int
-    plan_covered: int
-    traffic_covered: int
-    remaining: int
-    payg_quantity: int
-    payg_amount: Decimal
-
-
-def subscription_usage_for_day(
-    *, subscription: Subscription, day: date
-) -> tuple[bool, list[ItemDayUsage]]:
-    """Per item on `day`: quota, traffic capacity, converted use, what remains, PAYG.
-
-    A billed day is read from its bills; today (or any unbilled day) is computed live from the
-    samples received so far by the deduction code itself. Returns (billed, items).
-    """
-    from quota.services.compute import deduction_compute_accounts
-
-    catalog = catalog_snapshot()
-    plan = plans_on(subscription_ids=[subscription.pk], day=day).get(subscription.pk)
-    quotas = {quota.item.code: quota.daily_quantity for quota in plan.quotas.all()} if plan else {}
-    capacity: dict[str, int] = defaultdict(int)
-    for lot in pack_lots_on(subscription_ids=[subscription.pk], day=day).get(subscription.pk, []):
-        capacity[lot.item_code] += lot.capacity
-    totals: dict[str, list] = defaultdict(lambda: [0, 0, 0, 0, Decimal("0.00")])
-    billed = day_is_billed(day=day)
-    if billed:
-        lines = DailyBillLine.objects.filter(
-            bill__subscription=subscription, bill__day=day
-        ).values_list(
-            "item__code",
-            "converted_quantity",
-            "plan_covered",
-            "traffic_covered",
-            "payg_quantity",
-            "amount",
-        )
-        rows = list(lines)
-    else:
-        computed = deduction_compute_accounts(
-            day=day, account_ids=[subscription.account_id], catalog=catalog
-        )
-        rows = [
-            (
-                line.item_code,
-                line.converted_quantity,
-                line.plan_covered,
-                line.traffic_covered,
-                line.payg_quantity,
-                line.amount,
-            )
-            for subscription_id, lines in computed.values()
-            if subscription_id == subscription.pk
-            for line in lines
-        ]
-    for code, converted, plan_covered, traffic_covered, payg, amount in rows:
-        total = totals[code]
-        total[0] += converted
-        total[1] += plan_covered
-        total[2] += traffic_covered
-        total[3] += payg
-        total[4] += amount
-    codes = [code for code in catalog if quotas.get(code) or capacity.get(code) or code in totals]
-    items = []
-    for code in codes:
-        used, plan_covered, traffic_covered, payg, amount = totals[code]
-        pool = quotas.get(code, 0) + capacity.get(code, 0)
-        items.append(
-            ItemDayUsage(
-                item_code=code,
-                item_name=catalog[code].name,
-                quota=quotas.get(code, 0),
-                traffic_capacity=capacity.get(code, 0),
-                used=used,
-                plan_covered=plan_covered,
-                traffic_covered=traffic_covered,
-                remaining=max(pool - plan_covered - traffic_covered, 0),
-                payg_quantity=payg,
-                payg_amount=amount,
-            )
-        )
-    return billed, items
 
 
 def subscription_pools_by_day(

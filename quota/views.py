@@ -15,6 +15,7 @@ from common.api import csv_response, parse_id
 from common.dates import ONE_DAY, billing_day
 from common.exceptions import ApplicationError
 from packages.selectors import billing_item_list
+from quota.day_usage import subscription_usage_for_day
 from quota.models import (
     BILL_LINE_COLUMNS,
     NO_RETENTION,
@@ -24,7 +25,6 @@ from quota.selectors import (
     subscription_daily_use,
     subscription_get,
     subscription_pools_by_day,
-    subscription_usage_for_day,
     subscription_view,
 )
 from quota.services import subscription_set_workspaces

@@ -81,3 +81,21 @@ def test_the_any_lookup_finds_the_same_rows_as_in():
         Workspace.objects.filter(account_id__in=[account.pk]).order_by("pk")
     )
     assert not Workspace.objects.filter(pk__any=[]).exists()
+
+
+def test_the_import_contracts_of_the_architecture_hold():
+    """`.importlinter`: apps depend one way and selectors never import services."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "lint-imports")],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "0 broken" in result.stdout

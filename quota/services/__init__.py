@@ -1,5 +1,6 @@
 """Services of the quota app: subscriptions, usage ingestion, the nightly run."""
 
+from quota.day_usage import deduction_compute_accounts
 from quota.services.catchup import (
     CatchUpReport,
     deduction_days_beyond_catch_up,
@@ -7,7 +8,6 @@ from quota.services.catchup import (
     deduction_run_day,
     deduction_run_due,
 )
-from quota.services.compute import deduction_compute_accounts
 from quota.services.runs import (
     ChunkOutcome,
     billing_chunk_process,

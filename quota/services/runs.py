@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from common.dates import billing_day
+from quota.day_usage import deduction_compute_accounts
 from quota.models import (
     BillingAccountFailure,
     BillingChunk,
@@ -32,7 +33,7 @@ from quota.models import (
     UsageDay,
 )
 from quota.selectors import catalog_snapshot
-from quota.services.compute import bills_write, deduction_compute_accounts
+from quota.services.compute import bills_write
 from quota.services.operators import operators_notify_isolated
 from quota.services.usage import usage_lock_day_exclusive, usage_lock_day_shared
 
