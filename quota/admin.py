@@ -40,7 +40,7 @@ from quota.services import (
     subscription_renew,
     subscription_set_workspaces,
 )
-from quota.services.watchdog import billing_chunks_mark_dispatched
+from quota.services.runs import billing_chunks_mark_dispatched
 from workspaces.models import Account
 
 

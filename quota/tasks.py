@@ -10,48 +10,27 @@ from django.utils import timezone
 from common.dates import billing_day
 from quota.services import (
     billing_chunk_process,
-    billing_run_open,
-    billing_run_pending_chunks,
-    billing_run_resume,
-    billing_run_retry_isolated,
     billing_watchdog,
-    deduction_days_beyond_catch_up,
-    deduction_days_due,
+    deduction_pass_next,
 )
-from quota.services.operators import operators_notify_beyond_catch_up
 from quota.services.partitions import usage_partitions_maintain
-from quota.services.watchdog import billing_chunks_mark_dispatched
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task(name="quota.deduction_nightly", expires=20 * 3600)
 def deduction_nightly(pass_started: str | None = None) -> str:
-    """One pass over the due days, oldest first: dispatch the chunks of the first day that has
-    work; the chunk that finishes that day calls this again with the same pass.
-
-    Accounts isolated before the pass started are retried once per pass; a day left partial by
-    them does not hold back the days after it.
-    """
+    """One step of a nightly pass: send the chunks of the oldest due day that has work; the
+    chunk that finishes that day calls this again with the same pass."""
     now = timezone.now()
-    today = billing_day(now)
-    if pass_started is None:
-        pass_started = now.isoformat()
-        beyond = deduction_days_beyond_catch_up(today=today)
-        if beyond:
-            operators_notify_beyond_catch_up(days=beyond)
-    started = datetime.fromisoformat(pass_started)
-    for day in deduction_days_due(today=today):
-        run = billing_run_open(day=day, now=now)
-        billing_run_resume(run=run)
-        billing_run_retry_isolated(run=run, failed_before=started)
-        pending = billing_run_pending_chunks(run=run)
-        if pending:
-            billing_chunks_mark_dispatched(chunk_ids=pending, now=now)
-            for chunk_id in pending:
-                deduction_chunk.delay(chunk_id, pass_started)
-            return f"{run.day}: {len(pending)} chunk(s) dispatched"
-    return "nothing due"
+    first = pass_started is None
+    pass_started = pass_started or now.isoformat()
+    run, pending = deduction_pass_next(
+        now=now, pass_started=datetime.fromisoformat(pass_started), first=first
+    )
+    for chunk_id in pending:
+        deduction_chunk.delay(chunk_id, pass_started)
+    return f"{run.day}: {len(pending)} chunk(s) dispatched" if run else "nothing due"
 
 
 @shared_task(
@@ -78,24 +57,13 @@ def deduction_chunk(self, chunk_id: int, pass_started: str | None = None) -> int
     return outcome.bills_written
 
 
-def _start_pass_unless_paused() -> bool:
-    """A nightly pass, unless operators paused the nightly schedule in admin (SPEC 3.4)."""
-    from django_celery_beat.models import PeriodicTask
-
-    if not PeriodicTask.objects.filter(task="quota.deduction_nightly", enabled=True).exists():
-        logger.warning("the nightly deduction is paused in admin: the watchdog starts no pass")
-        return False
-    deduction_nightly.delay()
-    return True
-
-
 @shared_task(name="quota.billing_watchdog", expires=600)
 def billing_watchdog_task() -> str:
     """Every few minutes: work of the nightly run that nobody does is sent again."""
     report = billing_watchdog(
         now=timezone.now(),
         dispatch=lambda chunk_id: deduction_chunk.delay(chunk_id),
-        start_pass=_start_pass_unless_paused,
+        start_pass=lambda: deduction_nightly.delay(),
     )
     return (
         f"{len(report.redispatched)} chunk(s) sent again, {len(report.busy)} busy, "

@@ -5,6 +5,7 @@ from quota.services.catchup import (
     CatchUpReport,
     deduction_days_beyond_catch_up,
     deduction_days_due,
+    deduction_pass_next,
     deduction_run_day,
     deduction_run_due,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "deduction_compute_accounts",
     "deduction_days_beyond_catch_up",
     "deduction_days_due",
+    "deduction_pass_next",
     "deduction_run_day",
     "deduction_run_due",
     "subscription_add_traffic_packs",

@@ -18,6 +18,7 @@ from common.dates import ONE_DAY, billing_day
 from quota.models import BillingRun, RunStatus, UsageDay
 from quota.services.operators import operators_notify_beyond_catch_up
 from quota.services.runs import (
+    billing_chunks_mark_dispatched,
     billing_run_claim_and_process,
     billing_run_open,
     billing_run_pending_chunks,
@@ -171,3 +172,29 @@ def deduction_run_due(
     if beyond:
         operators_notify_beyond_catch_up(days=beyond)
     return CatchUpReport(runs=runs, beyond_catch_up=beyond)
+
+
+def deduction_pass_next(
+    *, now: datetime, pass_started: datetime, first: bool
+) -> tuple[BillingRun | None, list[int]]:
+    """The next work of a nightly pass: the oldest due day that has pending chunks, opened and
+    its chunks marked as sent (the caller sends them). (None, []) when the pass is over.
+
+    Accounts isolated before the pass started are retried once per pass; a day left partial by
+    them does not hold back the days after it. The first step of a pass also names the unbilled
+    days older than catch-up to operators.
+    """
+    today = billing_day(now)
+    if first:
+        beyond = deduction_days_beyond_catch_up(today=today)
+        if beyond:
+            operators_notify_beyond_catch_up(days=beyond)
+    for day in deduction_days_due(today=today):
+        run = billing_run_open(day=day, now=now)
+        billing_run_resume(run=run)
+        billing_run_retry_isolated(run=run, failed_before=pass_started)
+        pending = billing_run_pending_chunks(run=run)
+        if pending:
+            billing_chunks_mark_dispatched(chunk_ids=pending, now=now)
+            return run, pending
+    return None, []

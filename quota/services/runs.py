@@ -338,6 +338,11 @@ def billing_chunk_record_error(*, chunk_id: int, error: str, now: datetime) -> b
         return False
 
 
+def billing_chunks_mark_dispatched(*, chunk_ids: list[int], now: datetime) -> None:
+    """Record that tasks for these chunks were just sent (the watchdog measures from it)."""
+    BillingChunk.objects.filter(pk__in=chunk_ids).update(dispatched_at=now)
+
+
 def billing_run_pending_chunks(*, run: BillingRun) -> list[int]:
     return list(
         run.chunks.filter(status=ChunkStatus.PENDING).order_by("index").values_list("pk", flat=True)

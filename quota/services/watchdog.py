@@ -11,6 +11,7 @@ whose chunks were sent again BILLING_CHUNK_MAX_REDISPATCHES times without progre
 itself once the cause is gone.
 """
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
@@ -18,6 +19,7 @@ from datetime import datetime, time, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Max
+from django_celery_beat.models import PeriodicTask
 
 from common.dates import ONE_DAY, billing_day, billing_zone
 from quota.models import BillingChunk, BillingRun, ChunkStatus, RunStatus
@@ -25,6 +27,7 @@ from quota.services.catchup import deduction_days_due
 from quota.services.operators import operators_notify_stalled
 from quota.services.runs import billing_run_refresh_progress
 
+logger = logging.getLogger(__name__)
 UNFINISHED = [RunStatus.RUNNING, RunStatus.FAILED, RunStatus.STALLED, RunStatus.PARTIAL]
 NIGHTLY_AT = time(0, 10)  # the beat schedule of quota.deduction_nightly (Asia/Shanghai)
 
@@ -36,11 +39,6 @@ class WatchdogReport:
     finished_runs: list[int] = field(default_factory=list)
     stalled_runs: list[int] = field(default_factory=list)
     started_pass: bool = False
-
-
-def billing_chunks_mark_dispatched(*, chunk_ids: list[int], now: datetime) -> None:
-    """Record that tasks for these chunks were just sent (the watchdog measures from it)."""
-    BillingChunk.objects.filter(pk__in=chunk_ids).update(dispatched_at=now)
 
 
 def _last_activity(run: BillingRun) -> datetime:
@@ -98,12 +96,12 @@ def billing_watchdog(
     *,
     now: datetime,
     dispatch: Callable[[int], None],
-    start_pass: Callable[[], bool | None],
+    start_pass: Callable[[], object],
 ) -> WatchdogReport:
     """One round: send again the chunks nobody works on, finish what is finished, restart a
     nightly pass that never started or broke off. `dispatch(chunk_id)` sends a chunk task,
-    `start_pass()` a nightly pass and returns False if it declined (the nightly schedule is
-    paused); the task layer passes Celery's .delay."""
+    `start_pass()` a nightly pass (the task layer passes Celery's .delay); none is started while
+    the nightly schedule is paused."""
     report = WatchdogReport()
     stall = timedelta(seconds=settings.BILLING_CHUNK_STALL_SECONDS)
     in_flight = False
@@ -131,5 +129,14 @@ def billing_watchdog(
             report.redispatched += idle
             transaction.on_commit(lambda ids=idle: [dispatch(chunk_id) for chunk_id in ids])
     if report.finished_runs or (not in_flight and _a_day_was_missed(now)):
-        report.started_pass = start_pass() is not False  # the task layer may decline (paused)
+        if nightly_schedule_paused():
+            logger.warning("the nightly deduction is paused in admin: the watchdog starts no pass")
+        else:
+            start_pass()
+            report.started_pass = True
     return report
+
+
+def nightly_schedule_paused() -> bool:
+    """Operators paused the nightly deduction in admin (SPEC 3.4): no pass is started for them."""
+    return not PeriodicTask.objects.filter(task="quota.deduction_nightly", enabled=True).exists()
