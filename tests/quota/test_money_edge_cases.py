@@ -445,3 +445,29 @@ def test_a_credit_that_would_overflow_the_cash_balance_is_refused(account_a):
     assert Wallet.objects.get(account=account).cash_balance == Decimal("900000000000.00")
     cash_credit(account_id=account.pk, amount="99999999999.99", reference="fits", now=at(D))
     assert_ledger_clean()
+
+
+class MailServerDown:
+    """An e-mail backend whose server refuses every connection."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("SMTP server down")
+
+
+@override_settings(
+    BILLING_OPERATOR_EMAILS=["ops@example.com"],
+    EMAIL_BACKEND="tests.quota.test_money_edge_cases.MailServerDown",
+)
+def test_an_isolated_account_is_still_logged_when_the_mail_server_is_down(
+    monkeypatch, django_capture_on_commit_callbacks, caplog
+):
+    poisoned, healthy, bad, good = _poisoned_day(monkeypatch)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = bill(D)
+    assert run.status == RunStatus.PARTIAL
+    assert bill_of(good, D).total == Decimal("100.00")
+    assert "could not e-mail operators" in caplog.text
+    assert f"account {poisoned.pk}" in caplog.text
