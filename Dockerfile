@@ -10,7 +10,7 @@ COPY requirements.txt .
 RUN pip install -r requirements.txt
 
 COPY . .
-RUN python scripts/compile_messages.py \
+RUN pybabel compile -d locale -D django \
  && DJANGO_SECRET_KEY=build-only DATABASE_URL=postgres://build@localhost/build \
     python manage.py collectstatic --noinput --verbosity 0 \
  && useradd --create-home --uid 1000 billing

@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?= -n auto
 
-.PHONY: run test check lint imports format fuzz migrations shell clean
+.PHONY: run test check lint imports format fuzz migrations messages shell clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found: install Python 3.11 or run make PYTHON=/path/to/python3.11"; exit 1; }
@@ -36,6 +36,15 @@ format: $(STAMP)
 
 migrations: $(STAMP)
 	$(PY) scripts/stack.py exec -- $(PY) manage.py makemigrations --check --dry-run
+
+# Refresh locale/zh_Hans/LC_MESSAGES/django.po from the code and the templates, then compile it.
+# The .po is the only translation source: translate the new entries there (make test fails on an
+# untranslated or fuzzy one). makemessages needs GNU gettext's xgettext: apt-get install gettext.
+messages: $(STAMP)
+	@command -v xgettext >/dev/null 2>&1 || { echo "make messages needs GNU gettext: apt-get install gettext"; exit 1; }
+	DJANGO_SECRET_KEY=messages-only DATABASE_URL=postgres://messages@localhost/messages \
+	  $(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore=var --ignore=staticfiles
+	$(VENV)/bin/pybabel compile -d locale -D django --statistics
 
 check: lint imports migrations test
 

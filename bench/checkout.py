@@ -21,10 +21,13 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from common.dates import billing_day
-from orders.models import Order, PrepaidCard, Voucher, Wallet
-from orders.services.wallet import balances_match, cash_credit, prepaid_card_issue, voucher_issue
+from orders.models import Order
 from packages.selectors import plan_get
 from quota.services import subscription_create
+from wallet.models import PrepaidCard, Voucher, Wallet
+from wallet.services.balances import cash_credit
+from wallet.services.instruments import prepaid_card_issue, voucher_issue
+from wallet.services.ledger import balances_match
 from workspaces.models import Membership, User
 from workspaces.services import account_create, workspace_upgrade_by_staff
 

@@ -112,10 +112,7 @@ def reset_bills(cursor) -> None:
     """Forget every run, bill and its settlement (wallets, ledger, arrears state) to run again."""
     cursor.execute(
         "TRUNCATE quota_dailybillline, quota_dailybill, quota_billingchunk, quota_billingrun, "
-        "orders_billsettlement, orders_ledgerentry, orders_wallet RESTART IDENTITY CASCADE"
-    )
-    cursor.execute(
-        "UPDATE workspaces_account SET arrears_since = NULL, arrears_reminded_at = NULL, locked_at = NULL"
+        "wallet_billsettlement, wallet_ledgerentry, wallet_wallet RESTART IDENTITY CASCADE"
     )
     cursor.execute("UPDATE workspaces_workspace SET status = 'active' WHERE status <> 'active'")
 

@@ -19,9 +19,10 @@ from dataset import BENCH_DAY, build, insert_samples, log, reset_bills
 from django.db import connection
 from ingest import batches
 
+from billing.services.nightly import deduction_run_day
 from common.dates import ONE_DAY, day_start
 from quota.partitions import drop_partition, partition_name, partition_sizes
-from quota.services import deduction_run_day, usage_ingest
+from quota.services import usage_ingest
 
 NOW = day_start(BENCH_DAY + 30 * ONE_DAY)
 

@@ -13,9 +13,10 @@ from dataset import BENCH_DAY, build, log, reset_bills
 from django.db import connection, connections
 from django.utils import timezone
 
+from billing.services.nightly import billing_chunk_run, deduction_run_day
 from common.dates import ONE_DAY, day_start
 from quota.models import BillingRun, DailyBill, DailyBillLine, UsageSample
-from quota.services import billing_chunk_process, billing_run_open, deduction_run_day
+from quota.services import billing_run_open
 
 NOW = day_start(BENCH_DAY + ONE_DAY) + timezone.timedelta(minutes=10)
 
@@ -23,7 +24,7 @@ NOW = day_start(BENCH_DAY + ONE_DAY) + timezone.timedelta(minutes=10)
 def _work(chunk_ids: list[int]) -> int:
     connections.close_all()
     return sum(
-        billing_chunk_process(chunk_id=chunk_id, now=NOW).bills_written for chunk_id in chunk_ids
+        billing_chunk_run(chunk_id=chunk_id, now=NOW).bills_written for chunk_id in chunk_ids
     )
 
 

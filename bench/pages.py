@@ -16,11 +16,13 @@ from datetime import timedelta
 from dataset import build, log, start_gunicorn
 from django.utils import timezone
 
+from billing.services.nightly import deduction_run_day
 from common.dates import ONE_DAY, billing_day, day_start
-from orders.services.wallet import cash_credit, voucher_issue
 from packages.selectors import plan_get
 from quota.models import DailyBill
-from quota.services import PackRequest, deduction_run_day, subscription_create, usage_ingest
+from quota.services import PackRequest, subscription_create, usage_ingest
+from wallet.services.balances import cash_credit
+from wallet.services.instruments import voucher_issue
 from workspaces.models import User
 from workspaces.services import account_create, workspace_upgrade_by_staff
 

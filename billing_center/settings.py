@@ -40,8 +40,11 @@ INSTALLED_APPS = [
     "common",
     "workspaces",
     "packages",
-    "orders",
     "quota",
+    "wallet",
+    "orders",
+    "billing",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -187,8 +190,6 @@ BILLING_LOCK_AFTER_DAYS = env.int("BILLING_LOCK_AFTER_DAYS", default=14)
 USAGE_MAX_AGE_DAYS = env.int("USAGE_MAX_AGE_DAYS", default=31)
 # Workspaces per unit of work of the nightly run (a chunk commits atomically).
 BILLING_CHUNK_WORKSPACES = env.int("BILLING_CHUNK_WORKSPACES", default=1000)
-# Called inside each chunk's transaction with the bills it wrote, to pay them (orders app).
-BILLING_SETTLEMENT_HOOK = "orders.services.settlement.bills_settle"
 # Who hears about billing trouble (isolated accounts, days beyond catch-up): comma-separated
 # e-mail addresses; staff users with an e-mail address when empty.
 BILLING_OPERATOR_EMAILS = env.list("BILLING_OPERATOR_EMAILS", default=[])

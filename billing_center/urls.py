@@ -3,21 +3,25 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from billing import views as billing_views
 from orders import portal
 from orders import views as order_views
 from packages import views as package_views
 from quota import views as quota_views
+from wallet import views as wallet_views
 from workspaces import views as workspace_views
 
 api_v1 = [
     path("", include("workspaces.api_urls")),
     path("", include("quota.api_urls")),
     path("catalog/", include("packages.api_urls")),
+    path("", include("wallet.api_urls")),
     path("", include("orders.api_urls")),
+    path("", include("billing.api_urls")),
 ]
 
 urlpatterns = [
-    path("", order_views.home, name="home"),
+    path("", billing_views.home, name="home"),
     path("plans/", package_views.plan_catalog, name="plan-catalog"),
     path("buy/", portal.buy, name="buy"),
     path("buy/estimate/", portal.buy_estimate, name="buy-estimate"),
@@ -34,12 +38,12 @@ urlpatterns = [
         name="package-order",
     ),
     path("bills/", quota_views.bills, name="bills"),
-    path("ledger/", order_views.ledger, name="ledger"),
-    path("statements/", order_views.statements, name="statements"),
-    path("alerts/", order_views.alerts, name="alerts"),
-    path("wallet/", order_views.wallet, name="wallet"),
+    path("ledger/", wallet_views.ledger, name="ledger"),
+    path("statements/", billing_views.statements, name="statements"),
+    path("alerts/", quota_views.alerts, name="alerts"),
+    path("wallet/", wallet_views.wallet, name="wallet"),
     path("wallet/cards/buy/", order_views.card_buy, name="card-buy"),
-    path("wallet/vouchers/redeem/", order_views.voucher_redeem_page, name="voucher-redeem"),
+    path("wallet/vouchers/redeem/", wallet_views.voucher_redeem_page, name="voucher-redeem"),
     path("workspaces/new/", workspace_views.workspace_create, name="workspace-create"),
     path(
         "workspaces/<int:workspace_id>/upgrade/",

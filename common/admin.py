@@ -5,6 +5,7 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 
 from common.exceptions import ApplicationError
 
@@ -37,3 +38,44 @@ def service_form_page(
         **(extra or {}),
     }
     return TemplateResponse(request, "admin/service_form.html", context)
+
+
+class ReadOnlyMixin:
+    """History shown, never changed: no add, change or delete (models, admins and inlines)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ServiceFormMixin:
+    """An add page that calls a wallet service instead of saving a model form."""
+
+    service_form = None
+    service_title = ""  # subclasses define call_service(request, data) -> message
+
+    def has_add_permission(self, request, obj=None):
+        return request.user.has_perm(f"{self.opts.app_label}.add_{self.opts.model_name}")
+
+    def add_view(self, request, form_url="", extra_context=None):
+        changelist = f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist"
+        return service_form_page(
+            self,
+            request,
+            form=self.service_form(request.POST or None),
+            title=self.service_title,
+            call=lambda data: self.call_service(request, data),
+            success=lambda message: message,
+            done_url=lambda _message: reverse(changelist),
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

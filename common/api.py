@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions as drf_exceptions
 from rest_framework import renderers, serializers
 from rest_framework.response import Response
@@ -127,3 +128,8 @@ def parse_date_param(value, field: str):
         return date.fromisoformat(value)
     except ValueError:
         raise InvalidInput(_("Use the format YYYY-MM-DD."), field=field) from None
+
+
+CSV_FORMAT = OpenApiParameter(
+    "format", str, enum=["json", "csv"], description="csv: a spreadsheet download"
+)

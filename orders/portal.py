@@ -15,14 +15,15 @@ from common.api import parse_id
 from common.dates import billing_day
 from common.exceptions import ApplicationError, InvalidInput
 from orders.models import OrderKind
-from orders.selectors import account_balances, order_get, usable_balances
+from orders.selectors import order_get
 from orders.services.checkout import order_place, order_quote, suggest_payment
-from orders.services.wallet import usable
 from packages import pricing
 from packages.selectors import plan_list, traffic_discount_tier_list, traffic_pack_spec_list
 from quota.estimate import usage_replay_estimate
 from quota.selectors import subscription_get, subscription_view, workspace_subscriptions_on
 from quota.services import PackRequest
+from wallet.selectors import account_balances, usable_balances
+from wallet.services.instruments import usable
 from workspaces.selectors import membership_require_owner, workspace_list
 from workspaces.views import billing_membership, current_membership
 
@@ -120,7 +121,7 @@ def _catalog_context() -> dict:
 
 
 def _wallet_context(account, now) -> dict:
-    from orders.models import PrepaidCard, Voucher
+    from wallet.models import PrepaidCard, Voucher
 
     return {
         "balances": account_balances(account=account),
@@ -185,6 +186,26 @@ def _render_order_page(
         "idempotency_key": (submitted.get("idempotency_key") if submitted else None)
         or uuid.uuid4().hex,
         "today": today,
+        # every text that buy.js shows, in the page's language (read with json_script)
+        "buy_texts": {
+            "total": _("Total"),
+            "pay": _("Pay"),
+            "perDay": _("/day"),
+            "packHint": _("min %(min)s, step %(step)s"),
+            "moveUp": _("Move up"),
+            "moveDown": _("Move down"),
+            "remove": _("Remove"),
+            "add": _("Add"),
+            "noDays": _("No billed days yet for these workspaces: nothing to replay."),
+            "replay": _(
+                "Replaying the last %(days)s billed days of the chosen workspaces: "
+                "with no package they cost %(amount)s."
+            ),
+            "plan": _(
+                "Last %(days)s days: %(total)s (package share %(share)s + overage %(overage)s)"
+            ),
+            "withPacks": _("; with your packs %(total)s"),
+        },
         **_catalog_context(),
         **_wallet_context(account, now),
     }

@@ -11,18 +11,17 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
 
-from common.admin import service_form_page
+from common.admin import ReadOnlyMixin, service_form_page
 from common.dates import billing_day
 from common.exceptions import ApplicationError
 from packages.models import Plan
 from quota.models import (
     BILL_LINE_COLUMNS,
-    BillingAccountFailure,
-    BillingChunk,
-    BillingRun,
     Binding,
     DailyBill,
     DailyBillLine,
+    SpendAlert,
+    SpendAlertNotice,
     Subscription,
     SubscriptionPlanPeriod,
     TrafficPack,
@@ -31,28 +30,13 @@ from quota.models import (
 from quota.selectors import subscription_view
 from quota.services import (
     PackRequest,
-    billing_run_pending_chunks,
-    billing_run_resume,
-    billing_run_retry_isolated,
     subscription_add_traffic_packs,
     subscription_change_plan,
     subscription_create,
     subscription_renew,
     subscription_set_workspaces,
 )
-from quota.services.runs import billing_chunks_mark_dispatched
 from workspaces.models import Account
-
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def _workspace_ids(text: str) -> list[int]:
@@ -331,141 +315,6 @@ class UsageSampleAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_select_related = ["item"]
 
 
-class ChunkInline(ReadOnlyMixin, admin.TabularInline):
-    model = BillingChunk
-    fields = [
-        "index",
-        "workspace_count",
-        "status",
-        "bills_written",
-        "attempts",
-        "dispatched_at",
-        "redispatches",
-        "claimed_by",
-        "started_at",
-        "finished_at",
-        "seconds",
-        "last_error",
-    ]
-    readonly_fields = fields
-    extra = 0
-
-    @admin.display(description="seconds")
-    def seconds(self, chunk):
-        return chunk.duration_seconds
-
-
-FAILURE_FIELDS = ["account", "attempts", "first_failed_at", "last_failed_at", "resolved_at"]
-
-
-class AccountFailureInline(ReadOnlyMixin, admin.TabularInline):
-    model = BillingAccountFailure
-    fields = [*FAILURE_FIELDS, "last_error"]
-    readonly_fields = fields
-    extra = 0
-
-
-@admin.register(BillingAccountFailure)
-class BillingAccountFailureAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    """Accounts isolated by the nightly run: the rest of their day was billed without them."""
-
-    list_display = [
-        "day",
-        "account",
-        "state",
-        "attempts",
-        "first_failed_at",
-        "last_failed_at",
-        "resolved_at",
-        "error",
-    ]
-    list_filter = [("resolved_at", admin.EmptyFieldListFilter)]
-    list_select_related = ["run", "account"]
-    search_fields = ["=account__id", "account__name"]
-    readonly_fields = ["run", *FAILURE_FIELDS, "last_error"]
-    actions = ["retry"]
-
-    @admin.display(description="day", ordering="run__day")
-    def day(self, failure):
-        return failure.run.day
-
-    @admin.display(description="state")
-    def state(self, failure):
-        return "billed" if failure.resolved_at else "isolated"
-
-    @admin.display(description="error")
-    def error(self, failure):
-        return failure.last_error.splitlines()[0][:120] if failure.last_error else ""
-
-    @admin.action(description="Retry: bill the isolated accounts of these days now")
-    def retry(self, request, queryset):
-        from quota.tasks import deduction_chunk
-
-        for run in BillingRun.objects.filter(
-            pk__in=queryset.filter(resolved_at__isnull=True).values("run_id")
-        ).order_by("day"):
-            chunk = billing_run_retry_isolated(run=run)
-            if chunk is not None:
-                deduction_chunk.delay(chunk.pk)
-            self.message_user(
-                request,
-                f"{run.day}: {len(chunk.account_ids) if chunk else 0} account(s) dispatched.",
-            )
-
-
-@admin.register(BillingRun)
-class BillingRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = [
-        "day",
-        "status",
-        "progress",
-        "bills_written",
-        "started_at",
-        "finished_at",
-        "seconds",
-        "error_count",
-    ]
-    list_filter = ["status"]
-    date_hierarchy = "day"
-    readonly_fields = [
-        "day",
-        "status",
-        "total_chunks",
-        "done_chunks",
-        "bills_written",
-        "created_at",
-        "started_at",
-        "finished_at",
-        "seconds",
-        "stalled_at",
-        "error_count",
-        "last_error",
-    ]
-    inlines = [AccountFailureInline, ChunkInline]
-    actions = ["resume"]
-
-    @admin.display(description="done / total")
-    def progress(self, run):
-        return f"{run.done_chunks} / {run.total_chunks}"
-
-    @admin.display(description="seconds")
-    def seconds(self, run):
-        return run.duration_seconds
-
-    @admin.action(description="Resume: dispatch the pending chunks to the workers")
-    def resume(self, request, queryset):
-        from quota.tasks import deduction_chunk
-
-        for run in queryset.order_by("day"):
-            billing_run_resume(run=run)
-            billing_run_retry_isolated(run=run)
-            pending = billing_run_pending_chunks(run=run)
-            billing_chunks_mark_dispatched(chunk_ids=pending, now=timezone.now())
-            for chunk_id in pending:
-                deduction_chunk.delay(chunk_id)
-            self.message_user(request, f"{run.day}: {len(pending)} chunk(s) dispatched.")
-
-
 class BillLineInline(ReadOnlyMixin, admin.TabularInline):
     model = DailyBillLine
     fields = [*BILL_LINE_COLUMNS, "reason"]
@@ -491,3 +340,19 @@ class DailyBillAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "run",
         "created_at",
     ]
+
+
+@admin.register(SpendAlert)
+class SpendAlertAdmin(admin.ModelAdmin):
+    list_display = ["workspace", "item", "threshold", "account"]
+    list_filter = ["item"]
+    search_fields = ["workspace__name", "account__name"]
+    list_select_related = ["workspace", "item", "account"]
+    autocomplete_fields = ["workspace", "account"]
+
+
+@admin.register(SpendAlertNotice)
+class SpendAlertNoticeAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["day", "workspace", "item", "amount", "threshold", "created_at"]
+    list_filter = ["item", "day"]
+    search_fields = ["workspace__name"]

@@ -24,12 +24,14 @@ from quota.day_usage import subscription_usage_for_day
 from quota.models import BILL_LINE_COLUMNS, NO_RETENTION
 from quota.selectors import (
     daily_bill_list,
+    spend_alert_list,
     subscription_get,
     subscription_list,
     subscription_view,
     workspace_subscriptions_on,
 )
 from quota.services import subscription_set_workspaces, usage_ingest
+from quota.services.alerts import spend_alert_set
 from quota.services.usage import MAX_BATCH
 from workspaces import api as workspace_api
 from workspaces.api import ACCOUNT_HEADER, AccountScopedAPIView
@@ -325,3 +327,45 @@ class WorkspaceDetailView(workspace_api.WorkspaceDetailView):
 class WorkspaceUpgradeView(workspace_api.WorkspaceUpgradeView):
     output_serializer = WorkspaceWithSubscriptionSerializer
     context_for = staticmethod(_subscription_context)
+
+
+class SpendAlertSerializer(serializers.Serializer):
+    workspace = serializers.IntegerField(source="workspace_id")
+    item = serializers.CharField(source="item.code")
+    threshold = MoneyField()
+
+
+class SpendAlertInputSerializer(serializers.Serializer):
+    workspace = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    item = serializers.CharField(max_length=32)
+    threshold = serializers.CharField(
+        allow_blank=True, allow_null=True, help_text="Empty removes the alert"
+    )
+
+
+class SpendAlertView(AccountScopedAPIView):
+    @extend_schema(parameters=[ACCOUNT_HEADER], responses={200: SpendAlertSerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        membership = membership_require_billing(membership=self.get_membership())
+        return Response(
+            SpendAlertSerializer(spend_alert_list(account=membership.account), many=True).data
+        )
+
+    @extend_schema(
+        parameters=[ACCOUNT_HEADER],
+        request=SpendAlertInputSerializer,
+        responses={200: SpendAlertSerializer(many=True)},
+    )
+    def post(self, request: Request) -> Response:
+        membership = self.get_membership()
+        given = SpendAlertInputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        spend_alert_set(
+            membership=membership,
+            workspace_id=given.validated_data["workspace"],
+            item_code=given.validated_data["item"],
+            threshold=given.validated_data["threshold"],
+        )
+        return Response(
+            SpendAlertSerializer(spend_alert_list(account=membership.account), many=True).data
+        )

@@ -32,4 +32,5 @@ urlpatterns = [
         api.SubscriptionUsageView.as_view(),
         name="api-subscription-usage",
     ),
+    path("spend-alerts/", api.SpendAlertView.as_view(), name="api-spend-alerts"),
 ]

@@ -23,6 +23,7 @@ from quota.models import (
     DailyBill,
     DailyBillLine,
     RunStatus,
+    SpendAlert,
     Subscription,
     SubscriptionPlanPeriod,
     TrafficPack,
@@ -251,3 +252,11 @@ def subscription_daily_use(
         .annotate(converted=Sum("converted_quantity"), payg=Sum("payg_quantity"))
     )
     return {(row["bill__day"], row["item__code"]): (row["converted"], row["payg"]) for row in rows}
+
+
+def spend_alert_list(*, account: Account):
+    return (
+        SpendAlert.objects.filter(account=account)
+        .select_related("workspace", "item")
+        .order_by("workspace_id", "item_id")
+    )

@@ -1,75 +1,14 @@
-"""Celery tasks of the nightly run: thin wrappers that pass the time in and decide retries."""
+"""Celery task of the usage store: day partitions made ahead and dropped after retention."""
 
 import logging
-from datetime import datetime
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from common.dates import billing_day
-from quota.services import (
-    billing_chunk_process,
-    billing_watchdog,
-    deduction_pass_next,
-)
 from quota.services.partitions import usage_partitions_maintain
 
 logger = logging.getLogger(__name__)
-
-
-@shared_task(name="quota.deduction_nightly", expires=20 * 3600)
-def deduction_nightly(pass_started: str | None = None) -> str:
-    """One step of a nightly pass: send the chunks of the oldest due day that has work; the
-    chunk that finishes that day calls this again with the same pass."""
-    now = timezone.now()
-    first = pass_started is None
-    pass_started = pass_started or now.isoformat()
-    run, pending = deduction_pass_next(
-        now=now, pass_started=datetime.fromisoformat(pass_started), first=first
-    )
-    for chunk_id in pending:
-        deduction_chunk.delay(chunk_id, pass_started)
-    return f"{run.day}: {len(pending)} chunk(s) dispatched" if run else "nothing due"
-
-
-@shared_task(
-    name="quota.deduction_chunk",
-    bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,  # a pool child killed mid-chunk: the task goes back to the queue
-    max_retries=5,
-    expires=20 * 3600,
-)
-def deduction_chunk(self, chunk_id: int, pass_started: str | None = None) -> int:
-    """Bill one chunk. The service records a failure (on a fresh connection) before raising;
-    a lost connection or a deadlock is retried here, and the watchdog sends the chunk again if
-    every retry is used up."""
-    try:
-        outcome = billing_chunk_process(chunk_id=chunk_id, now=timezone.now())
-    except (OperationalError, InterfaceError) as error:
-        raise self.retry(exc=error, countdown=min(60, 5 * (self.request.retries + 1))) from error
-    except Exception:
-        logger.exception("billing chunk %s failed", chunk_id)
-        raise
-    if outcome.finished_run:
-        deduction_nightly.delay(pass_started)  # the next day with work, oldest first
-    return outcome.bills_written
-
-
-@shared_task(name="quota.billing_watchdog", expires=600)
-def billing_watchdog_task() -> str:
-    """Every few minutes: work of the nightly run that nobody does is sent again."""
-    report = billing_watchdog(
-        now=timezone.now(),
-        dispatch=lambda chunk_id: deduction_chunk.delay(chunk_id),
-        start_pass=lambda: deduction_nightly.delay(),
-    )
-    return (
-        f"{len(report.redispatched)} chunk(s) sent again, {len(report.busy)} busy, "
-        f"{len(report.finished_runs)} run(s) finished, {len(report.stalled_runs)} stalled"
-        + (", nightly pass started" if report.started_pass else "")
-    )
 
 
 @shared_task(name="quota.usage_partitions_maintain", expires=20 * 3600)

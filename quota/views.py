@@ -1,4 +1,5 @@
-"""Pages: package management (usage against quota, reorder, actions) and consumption details."""
+"""Pages: package management (usage against quota, reorder, actions), consumption details and
+high-spend alert thresholds."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from common.api import csv_response, parse_id
 from common.dates import ONE_DAY, billing_day
-from common.exceptions import ApplicationError
+from common.exceptions import ApplicationError, InvalidInput, NotFound
 from packages.selectors import billing_item_list
 from quota.day_usage import subscription_usage_for_day
 from quota.models import (
@@ -22,12 +23,14 @@ from quota.models import (
 )
 from quota.selectors import (
     daily_bill_list,
+    spend_alert_list,
     subscription_daily_use,
     subscription_get,
     subscription_pools_by_day,
     subscription_view,
 )
 from quota.services import subscription_set_workspaces
+from quota.services.alerts import spend_alert_set
 from workspaces.selectors import membership_require_owner, workspace_list
 from workspaces.views import billing_membership, current_membership
 
@@ -239,3 +242,53 @@ def bills(request: HttpRequest) -> HttpResponse:
         "no_retention": NO_RETENTION,
     }
     return render(request, "quota/bills.html", context, status=400 if errors else 200)
+
+
+@login_required
+def alerts(request: HttpRequest) -> HttpResponse:
+    """High-spend alert thresholds per workspace and item (owners set them)."""
+    membership = billing_membership(request)
+    errors = {}
+    if request.method == "POST":
+        membership_require_owner(membership=membership)
+        for key, value in request.POST.items():
+            if not key.startswith("threshold-"):
+                continue
+            workspace_id, _sep, item_code = key[len("threshold-") :].partition("-")
+            try:
+                spend_alert_set(
+                    membership=membership,
+                    workspace_id=workspace_id,
+                    item_code=item_code,
+                    threshold=value.strip(),
+                )
+            except (InvalidInput, NotFound) as error:
+                errors[key] = error.message
+        if not errors:
+            messages.success(request, _("Alert thresholds saved."))
+            return redirect("alerts")
+    current = {
+        (alert.workspace_id, alert.item.code): alert.threshold
+        for alert in spend_alert_list(account=membership.account)
+    }
+    items = [item for item in billing_item_list()]
+    workspaces = [w for w in workspace_list(account=membership.account) if w.plan == "commercial"]
+    grid = [
+        (
+            workspace,
+            [
+                (
+                    item,
+                    f"threshold-{workspace.pk}-{item.code}",
+                    request.POST.get(
+                        f"threshold-{workspace.pk}-{item.code}",
+                        current.get((workspace.pk, item.code), ""),
+                    ),
+                )
+                for item in items
+            ],
+        )
+        for workspace in workspaces
+    ]
+    context = {"membership": membership, "grid": grid, "items": items, "errors": errors}
+    return render(request, "quota/alerts.html", context, status=400 if errors else 200)

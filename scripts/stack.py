@@ -79,10 +79,24 @@ def embedded_redis_url() -> str:
     return f"redis://127.0.0.1:{port}/0"
 
 
-def service_environment(*, database: str = "billing_center", need_redis: bool = True) -> dict:
-    from compile_messages import compile_messages
+def compile_translations() -> None:
+    """Compile locale/*/LC_MESSAGES/django.po (in git) into the .mo files Django reads (ignored by
+    git), with Babel's own `pybabel compile`: no GNU gettext needed. Skipped when every .mo is
+    newer than its .po."""
 
-    compile_messages()  # the translations (.po in git, .mo built here)
+    def up_to_date(po: Path) -> bool:
+        mo = po.with_suffix(".mo")
+        return mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime
+
+    if all(up_to_date(po) for po in (ROOT / "locale").glob("*/LC_MESSAGES/django.po")):
+        return
+    command = [str(BIN / "pybabel"), "-q", "compile", "-d", "locale", "-D", "django"]
+    if subprocess.run(command, cwd=ROOT).returncode != 0:
+        raise SystemExit("[stack] pybabel could not compile the translations (see above)")
+
+
+def service_environment(*, database: str = "billing_center", need_redis: bool = True) -> dict:
+    compile_translations()
     env = dict(os.environ)
     if env.get("DATABASE_URL"):
         say("PostgreSQL: DATABASE_URL from the environment")

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
 
-from orders.demo import demo_seed
+from demo.seed import demo_seed
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +49,7 @@ def test_catalog_models_are_registered():
         "workspaces.Membership",
         "workspaces.Workspace",
         "workspaces.User",
-        "orders.Wallet",
+        "wallet.Wallet",
         "django_celery_beat.PeriodicTask",
     } <= registered
 
@@ -95,11 +95,11 @@ def test_operators_create_a_subscription_through_the_service_form(operator_clien
 
 
 def test_operators_credit_cash_with_a_reference(operator_client):
-    from orders.models import LedgerEntry
+    from wallet.models import LedgerEntry
     from workspaces.models import Account
 
     account = Account.objects.get(name="Other Corp")
-    url = reverse("admin:orders_wallet_add")
+    url = reverse("admin:wallet_wallet_add")
     response = operator_client.post(
         url, {"account": account.pk, "amount": "250.00", "reference": "BANK-42"}
     )

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from orders.demo import DEMO_OWNER, DEMO_PASSWORD
+from demo.seed import DEMO_OWNER, DEMO_PASSWORD
 from workspaces.models import Account, Membership, Workspace
 
 pytestmark = pytest.mark.django_db

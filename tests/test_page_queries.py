@@ -8,11 +8,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from billing.services.nightly import deduction_run_day
 from common.dates import ONE_DAY, billing_day, day_start
-from orders.services.wallet import cash_credit, prepaid_card_issue, voucher_issue
-from quota.services import deduction_run_day
 from tests.factories import make_account, make_workspace
 from tests.quota.helpers import after, send_many, subscribe
+from wallet.services.balances import cash_credit
+from wallet.services.instruments import prepaid_card_issue, voucher_issue
 
 pytestmark = pytest.mark.django_db
 PAGES = ["/", "/bills/", "/ledger/", "/statements/", "/wallet/", "/alerts/", "/buy/", "/package/"]

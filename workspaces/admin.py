@@ -45,8 +45,8 @@ class WorkspaceInline(admin.TabularInline):
 
 @admin.register(Account)
 class AccountAdmin(admin.ModelAdmin):
-    list_display = ["id", "name", "workspace_count", "arrears_since", "created_at"]
-    list_filter = [("arrears_since", admin.EmptyFieldListFilter), "created_at"]
+    list_display = ["id", "name", "workspace_count", "created_at"]
+    list_filter = ["created_at"]
     search_fields = ["name", "memberships__user__username", "memberships__user__email"]
     date_hierarchy = "created_at"
     inlines = [MembershipInline, WorkspaceInline]

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class User(AbstractUser):
@@ -18,13 +19,6 @@ class Account(models.Model):
 
     name = models.CharField(max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
-    arrears_since = models.DateTimeField(
-        null=True,
-        blank=True,
-        help_text="When the account first owed money; empty when it owes nothing.",
-    )
-    arrears_reminded_at = models.DateTimeField(null=True, blank=True)
-    locked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["name", "pk"]
@@ -34,9 +28,9 @@ class Account(models.Model):
 
 
 class Role(models.TextChoices):
-    OWNER = "owner", "Owner"
-    ADMIN = "admin", "Admin"
-    MEMBER = "member", "Member"
+    OWNER = "owner", _("Owner")
+    ADMIN = "admin", _("Admin")
+    MEMBER = "member", _("Member")
 
 
 class Membership(models.Model):
@@ -70,14 +64,14 @@ class Membership(models.Model):
 
 
 class WorkspacePlan(models.TextChoices):
-    FREE = "free", "Free"
-    COMMERCIAL = "commercial", "Commercial"
+    FREE = "free", _("Free")
+    COMMERCIAL = "commercial", _("Commercial")
 
 
 class WorkspaceStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    ARREARS = "arrears", "Arrears"
-    LOCKED = "locked", "Locked"
+    ACTIVE = "active", _("Active")
+    ARREARS = "arrears", _("Arrears")
+    LOCKED = "locked", _("Locked")
 
 
 class Workspace(models.Model):

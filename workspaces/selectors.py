@@ -1,8 +1,5 @@
 """Reads of accounts, memberships and workspaces, always scoped to what the user may see."""
 
-from datetime import datetime, timedelta
-
-from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
@@ -60,10 +57,3 @@ def workspace_get(*, account: Account, workspace_id: int | str) -> Workspace:
     if workspace is None:
         raise NotFound(_("No such workspace."))
     return workspace
-
-
-def account_lock_at(*, account: Account) -> datetime | None:
-    """When the account's workspaces lock if the debt stays open (SPEC 5.4)."""
-    if account.arrears_since is None:
-        return None
-    return account.arrears_since + timedelta(days=settings.BILLING_LOCK_AFTER_DAYS)

@@ -78,11 +78,12 @@ def workspace_create(*, membership: Membership, name: str) -> Workspace:
 
 
 def account_workspace_status(*, account: Account) -> str:
-    """What every workspace of the account shows: locked, in arrears, or active (SPEC 5.4)."""
-    if account.locked_at is not None:
-        return WorkspaceStatus.LOCKED
-    if account.arrears_since is not None:
-        return WorkspaceStatus.ARREARS
+    """What a new workspace of the account shows: what the others show (locked, in arrears or
+    active, SPEC 5.4). Read under the account's row lock, which `accounts_workspaces_show` takes."""
+    shown = set(Workspace.objects.filter(account=account).values_list("status", flat=True))
+    for status in (WorkspaceStatus.LOCKED, WorkspaceStatus.ARREARS):
+        if status in shown:
+            return status
     return WorkspaceStatus.ACTIVE
 
 
@@ -112,63 +113,14 @@ def _workspace_make_commercial(*, workspace_id: int, actor, now: datetime) -> Wo
     return workspace
 
 
-def account_arrears_start(*, account_id: int, since: datetime) -> bool:
-    """The account owes money: start the countdown and show its workspaces in arrears.
-
-    Returns True when this starts a new countdown (the caller sends the e-mail).
-    """
-    updated = Account.objects.filter(pk=account_id, arrears_since__isnull=True).update(
-        arrears_since=since, arrears_reminded_at=None, locked_at=None
-    )
-    if updated:
-        Workspace.objects.filter(account_id=account_id, status=WorkspaceStatus.ACTIVE).update(
-            status=WorkspaceStatus.ARREARS
-        )
-    return bool(updated)
-
-
-def accounts_arrears_start(*, account_ids: list[int], since: datetime) -> list[int]:
-    """account_arrears_start for many accounts at once (the nightly settlement); returns the
-    accounts whose countdown starts now."""
-    starting = list(
-        Account.objects.filter(pk__any=account_ids, arrears_since__isnull=True).values_list(
-            "pk", flat=True
-        )
-    )
-    if starting:
-        Account.objects.filter(pk__any=starting).update(
-            arrears_since=since, arrears_reminded_at=None, locked_at=None
-        )
-        Workspace.objects.filter(account_id__any=starting, status=WorkspaceStatus.ACTIVE).update(
-            status=WorkspaceStatus.ARREARS
-        )
-    return starting
-
-
-def account_arrears_clear(*, account_id: int) -> bool:
-    """The debt is paid: stop the countdown and unlock every workspace. True if it was owing."""
-    updated = Account.objects.filter(pk=account_id, arrears_since__isnull=False).update(
-        arrears_since=None, arrears_reminded_at=None, locked_at=None
-    )
-    Workspace.objects.filter(account_id=account_id).exclude(status=WorkspaceStatus.ACTIVE).update(
-        status=WorkspaceStatus.ACTIVE
-    )
-    return bool(updated)
-
-
-def account_lock(*, account_id: int, at: datetime) -> bool:
-    """The countdown ran out: every workspace of the account is locked. True if newly locked."""
-    updated = Account.objects.filter(
-        pk=account_id, arrears_since__isnull=False, locked_at__isnull=True
-    ).update(locked_at=at)
-    if updated:
-        Workspace.objects.filter(account_id=account_id).update(status=WorkspaceStatus.LOCKED)
-    return bool(updated)
-
-
-def account_mark_reminded(*, account_id: int, at: datetime) -> bool:
-    return bool(
-        Account.objects.filter(pk=account_id, arrears_reminded_at__isnull=True).update(
-            arrears_reminded_at=at
-        )
-    )
+def accounts_workspaces_show(
+    *, account_ids: list[int], status: str, only_from: str | None = None
+) -> None:
+    """Every workspace of these accounts shows `status` (the wallet's arrears countdown decides
+    it); `only_from` limits the change to workspaces showing that status now. The accounts' rows
+    are locked first, so a workspace created at the same moment gets the new status too."""
+    list(Account.objects.select_for_update().filter(pk__any=account_ids).order_by("pk"))
+    workspaces = Workspace.objects.filter(account_id__any=account_ids)
+    if only_from is not None:
+        workspaces = workspaces.filter(status=only_from)
+    workspaces.exclude(status=status).update(status=status)

@@ -15,26 +15,8 @@ from django.utils.translation import gettext as _
 from common.api import parse_id
 from common.dates import ONE_DAY, billing_day, days_between
 from common.exceptions import Conflict, InvalidInput, NotFound
-from common.money import ZERO, format_cny, round_money
-from orders.models import (
-    EntryKind,
-    LedgerEntry,
-    Order,
-    OrderKind,
-    PrepaidCard,
-    Voucher,
-    Wallet,
-)
-from orders.services.wallet import (
-    MAX_AMOUNT,
-    cash_debit,
-    instrument_debit,
-    parse_amount,
-    prepaid_card_issue,
-    usable,
-    voucher_issue,
-    wallet_lock,
-)
+from common.money import MAX_AMOUNT, ZERO, format_cny, parse_amount, round_money
+from orders.models import Order, OrderKind, OrderLine
 from packages.models import Plan
 from packages.selectors import (
     plan_get,
@@ -58,6 +40,9 @@ from quota.services.subscriptions import (
     traffic_packs_price,
     validate_workspace_ids,
 )
+from wallet.models import EntryKind, LedgerEntry, PrepaidCard, Voucher, Wallet
+from wallet.services.balances import cash_debit, instrument_debit, wallet_lock
+from wallet.services.instruments import prepaid_card_issue, usable, voucher_issue
 from workspaces.models import Account, Membership
 from workspaces.selectors import membership_require_owner
 
@@ -70,14 +55,21 @@ class QuoteLine:
     quantity: int
     unit_price: Decimal
     amount: Decimal
+    # A traffic pack's line names its pack, so that a page can show each pack's daily price.
+    item_code: str | None = None
+    capacity: int | None = None
 
     def as_dict(self) -> dict:
-        return {
+        line = {
             "description": self.description,
             "quantity": self.quantity,
             "unit_price": f"{self.unit_price:.2f}",
             "amount": f"{self.amount:.2f}",
         }
+        if self.item_code is not None:
+            line["item"] = self.item_code
+            line["capacity"] = self.capacity
+        return line
 
 
 @dataclass
@@ -133,6 +125,8 @@ def _pack_lines(packs: list[PackRequest], days: int) -> list[QuoteLine]:
             quantity=days,
             unit_price=daily,
             amount=round_money(daily * days),
+            item_code=spec.item.code,
+            capacity=capacity,
         )
         for spec, capacity, daily in traffic_packs_price(packs)
     ]
@@ -461,15 +455,14 @@ def _fulfil(
             now=now,
             granted_by=order,
         )
-    order.lines = [
-        *order.lines,
-        {
-            "description": f"Card {card.number}",
-            "quantity": 1,
-            "unit_price": "0.00",
-            "amount": "0.00",
-        },
-    ]
+    OrderLine.objects.create(
+        order=order,
+        position=order.lines.count(),
+        description=f"Card {card.number}",
+        quantity=1,
+        unit_price=ZERO,
+        amount=ZERO,
+    )
     return None
 
 
@@ -530,7 +523,6 @@ def order_place(
                 account=account,
                 kind=quote.kind,
                 total=quote.total,
-                lines=[line.as_dict() for line in quote.lines],
                 request=data,
                 payment=PaymentPlan(cash, cards, vouchers).as_dict(),
                 idempotency_key=idempotency_key or None,
@@ -539,6 +531,19 @@ def order_place(
                 created_at=now,
                 paid_at=now,
                 subscription=quote.subscription,
+            )
+            OrderLine.objects.bulk_create(
+                OrderLine(
+                    order=order,
+                    position=position,
+                    description=line.description,
+                    quantity=line.quantity,
+                    unit_price=line.unit_price,
+                    amount=line.amount,
+                    item_code=line.item_code or "",
+                    capacity=line.capacity,
+                )
+                for position, line in enumerate(quote.lines)
             )
             actor = membership.user
             paying = {
@@ -564,7 +569,7 @@ def order_place(
             )
             if quote.kind in (OrderKind.NEW_PACKAGE, OrderKind.RENEWAL, OrderKind.PREPAID_CARD):
                 order.subscription = delivered
-                order.save(update_fields=["subscription", "lines"])
+                order.save(update_fields=["subscription"])
             return order, True
     except IntegrityError:
         if idempotency_key:  # a concurrent request with the same key won the race

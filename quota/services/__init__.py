@@ -1,13 +1,10 @@
-"""Services of the quota app: subscriptions, usage ingestion, the nightly run."""
+"""Services of the quota app: subscriptions, usage ingestion, billing a day's chunks."""
 
 from quota.day_usage import deduction_compute_accounts
 from quota.services.catchup import (
-    CatchUpReport,
     deduction_days_beyond_catch_up,
     deduction_days_due,
     deduction_pass_next,
-    deduction_run_day,
-    deduction_run_due,
 )
 from quota.services.runs import (
     ChunkOutcome,
@@ -32,7 +29,6 @@ from quota.services.usage import usage_ingest
 from quota.services.watchdog import billing_watchdog
 
 __all__ = [
-    "CatchUpReport",
     "ChunkOutcome",
     "PackRequest",
     "billing_chunk_process",
@@ -48,8 +44,6 @@ __all__ = [
     "deduction_days_beyond_catch_up",
     "deduction_days_due",
     "deduction_pass_next",
-    "deduction_run_day",
-    "deduction_run_due",
     "subscription_add_traffic_packs",
     "subscription_change_plan",
     "subscription_create",

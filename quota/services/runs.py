@@ -1,6 +1,7 @@
 """The nightly run (SPEC 3.4): open a day, split it into chunks of accounts, bill each chunk.
 
-Each chunk commits atomically with its bills (and, through the settlement hook, their payment),
+Each chunk commits atomically with its bills and, through the `settle` step the billing layer
+passes in (billing/services/nightly.py: the wallet's settlement), their payment,
 under a lock on the chunk row only, and is skipped once done: a day can be run again, by any
 number of workers side by side, after a crash at any point, and ends with the rows of one clean
 run. Workers claim pending chunks with SKIP LOCKED, so none waits for another; the run's
@@ -19,7 +20,6 @@ from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Count, F, Max, Min, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from common.dates import billing_day
 from quota.day_usage import deduction_compute_accounts
@@ -28,12 +28,12 @@ from quota.models import (
     BillingChunk,
     BillingRun,
     ChunkStatus,
-    DailyBill,
     RunStatus,
     UsageDay,
 )
 from quota.selectors import catalog_snapshot
-from quota.services.compute import bills_write
+from quota.services.alerts import spend_alerts_check
+from quota.services.compute import WrittenBill, bills_write
 from quota.services.operators import operators_notify_isolated
 from quota.services.usage import usage_lock_day_exclusive, usage_lock_day_shared
 
@@ -98,9 +98,8 @@ def billing_run_open(
     return run
 
 
-def _settlement_hook() -> Callable[..., None] | None:
-    path = getattr(settings, "BILLING_SETTLEMENT_HOOK", "")
-    return import_string(path) if path else None
+# Pays the bills just written, in the chunk's transaction: settle(bills=..., now=...).
+SettleBills = Callable[..., None]
 
 
 # Errors that say nothing about the accounts being billed: the chunk is retried whole.
@@ -108,14 +107,14 @@ TRANSIENT_ERRORS = (OperationalError, InterfaceError)
 
 
 def _bill_accounts(
-    *, run: BillingRun, account_ids: list[int], catalog, now: datetime
-) -> list[DailyBill]:
-    """Compute, write and settle the bills of these accounts for the run's day."""
+    *, run: BillingRun, account_ids: list[int], catalog, now: datetime, settle: SettleBills
+) -> list[WrittenBill]:
+    """Compute, write, check alerts on and settle the bills of these accounts for the day."""
     computed = deduction_compute_accounts(day=run.day, account_ids=account_ids, catalog=catalog)
     bills = bills_write(run=run, day=run.day, computed=computed, catalog=catalog)
-    hook = _settlement_hook()
-    if hook is not None:
-        hook(bills=bills, now=now)
+    if bills:
+        spend_alerts_check(bills=bills, now=now)
+        settle(bills=bills, now=now)
     return bills
 
 
@@ -124,8 +123,8 @@ def _describe(error: Exception) -> str:
 
 
 def _bill_accounts_isolating(
-    *, run: BillingRun, account_ids: list[int], catalog, now: datetime
-) -> tuple[list[DailyBill], dict[int, str]]:
+    *, run: BillingRun, account_ids: list[int], catalog, now: datetime, settle: SettleBills
+) -> tuple[list[WrittenBill], dict[int, str]]:
     """Bill the accounts together; if that fails for a reason of the data, bill them one by one
     so that one account's bad data (an overflow, a broken row) costs only that account its day.
 
@@ -133,17 +132,22 @@ def _bill_accounts_isolating(
     """
     try:
         with transaction.atomic():
-            return _bill_accounts(run=run, account_ids=account_ids, catalog=catalog, now=now), {}
+            bills = _bill_accounts(
+                run=run, account_ids=account_ids, catalog=catalog, now=now, settle=settle
+            )
+            return bills, {}
     except TRANSIENT_ERRORS:
         raise
     except Exception:
         logger.warning("chunk of %s failed as a whole; billing its accounts one by one", run.day)
-    bills: list[DailyBill] = []
+    bills: list[WrittenBill] = []
     failed: dict[int, str] = {}
     for account_id in account_ids:
         try:
             with transaction.atomic():
-                bills += _bill_accounts(run=run, account_ids=[account_id], catalog=catalog, now=now)
+                bills += _bill_accounts(
+                    run=run, account_ids=[account_id], catalog=catalog, now=now, settle=settle
+                )
         except TRANSIENT_ERRORS:
             raise
         except Exception as error:
@@ -198,14 +202,14 @@ class ChunkOutcome:
     finished_run: bool = False  # this chunk's commit completed its run's pass
 
 
-def _bill_locked_chunk(chunk: BillingChunk, now: datetime) -> tuple[int, int]:
+def _bill_locked_chunk(chunk: BillingChunk, now: datetime, settle: SettleBills) -> tuple[int, int]:
     """Inside the chunk's transaction, under its row lock: bill it and mark it done."""
     run = chunk.run
     started = timezone.now()
     # Shared with the other chunks of the day; a corrected sample for the day waits for it.
     usage_lock_day_shared(day=run.day)
     bills, failed = _bill_accounts_isolating(
-        run=run, account_ids=chunk.account_ids, catalog=catalog_snapshot(), now=now
+        run=run, account_ids=chunk.account_ids, catalog=catalog_snapshot(), now=now, settle=settle
     )
     _record_isolation(run=run, account_ids=chunk.account_ids, failed=failed, now=now)
     chunk.status = ChunkStatus.DONE
@@ -234,7 +238,7 @@ def _locked_chunks():
     )
 
 
-def _bill_chunk_of(queryset, *, now: datetime) -> ChunkOutcome | None:
+def _bill_chunk_of(queryset, *, now: datetime, settle: SettleBills) -> ChunkOutcome | None:
     """Lock the first chunk of `queryset` that no other worker holds, bill it, commit, count.
 
     A failure of the whole chunk is recorded after the rollback, on a fresh connection, and
@@ -247,7 +251,7 @@ def _bill_chunk_of(queryset, *, now: datetime) -> ChunkOutcome | None:
             if chunk is None:
                 return None
             claimed = chunk.pk
-            written, isolated = _bill_locked_chunk(chunk, now)
+            written, isolated = _bill_locked_chunk(chunk, now, settle)
     except Exception as error:
         if claimed is not None:
             billing_chunk_record_error(chunk_id=claimed, error=_describe(error), now=now)
@@ -256,21 +260,23 @@ def _bill_chunk_of(queryset, *, now: datetime) -> ChunkOutcome | None:
     return ChunkOutcome(bills_written=written, isolated_accounts=isolated, finished_run=finished)
 
 
-def billing_chunk_process(*, chunk_id: int, now: datetime) -> ChunkOutcome:
+def billing_chunk_process(*, chunk_id: int, now: datetime, settle: SettleBills) -> ChunkOutcome:
     """Bill one chunk in one transaction (a Celery task's unit of work).
 
     A chunk already done, or locked by another worker that is billing it, is skipped at once.
     An account whose bills cannot be written is isolated: the rest of the chunk commits, the
     account is recorded for operators and retried by the next pass.
     """
-    outcome = _bill_chunk_of(Q(pk=chunk_id, status=ChunkStatus.PENDING), now=now)
+    outcome = _bill_chunk_of(Q(pk=chunk_id, status=ChunkStatus.PENDING), now=now, settle=settle)
     return outcome if outcome is not None else ChunkOutcome(bills_written=0, skipped=True)
 
 
-def billing_run_claim_and_process(*, run_id: int, now: datetime) -> ChunkOutcome | None:
+def billing_run_claim_and_process(
+    *, run_id: int, now: datetime, settle: SettleBills
+) -> ChunkOutcome | None:
     """Claim the next pending chunk of a run that no other worker holds (SKIP LOCKED) and bill
     it; None when there is none left. Workers of `run_deduction --workers` loop on this."""
-    return _bill_chunk_of(Q(run_id=run_id, status=ChunkStatus.PENDING), now=now)
+    return _bill_chunk_of(Q(run_id=run_id, status=ChunkStatus.PENDING), now=now, settle=settle)
 
 
 def billing_run_refresh_progress(*, run_id: int) -> bool:

@@ -4,9 +4,11 @@ from datetime import datetime, time
 from decimal import Decimal
 
 from common.dates import billing_zone
-from orders.models import LedgerEntry
 from orders.services.checkout import order_place
-from orders.services.wallet import balances_match, cash_credit, prepaid_card_issue, voucher_issue
+from wallet.models import LedgerEntry
+from wallet.services.balances import cash_credit
+from wallet.services.instruments import prepaid_card_issue, voucher_issue
+from wallet.services.ledger import balances_match
 from workspaces.models import Membership
 
 

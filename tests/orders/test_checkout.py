@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from common.dates import ONE_DAY, billing_day
 from common.exceptions import Conflict, InvalidInput, NotFound
-from orders.models import LedgerEntry, Order, PrepaidCard, Voucher, Wallet
+from orders.models import Order
 from orders.services.checkout import order_quote
 from quota.selectors import subscription_view
 from tests.factories import make_workspace
@@ -23,6 +23,7 @@ from tests.orders.helpers import (
     paid_by_entries,
     place,
 )
+from wallet.models import LedgerEntry, PrepaidCard, Voucher, Wallet
 
 pytestmark = pytest.mark.django_db
 JAN_1 = date(2026, 1, 1)

@@ -8,8 +8,8 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from orders.models import LedgerEntry, PrepaidCard, Voucher, Wallet
 from tests.orders.helpers import assert_ledger_clean, give_voucher
+from wallet.models import LedgerEntry, PrepaidCard, Voucher, Wallet
 
 pytestmark = pytest.mark.django_db
 

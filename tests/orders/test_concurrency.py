@@ -13,15 +13,17 @@ from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from billing.services.nightly import deduction_run_day
 from common.dates import ONE_DAY, billing_day
-from orders.models import BillSettlement, LedgerEntry, Order, PrepaidCard, Voucher, Wallet
-from orders.services.wallet import voucher_issue
+from orders.models import Order
 from packages.selectors import plan_get
 from quota.models import TrafficPack
-from quota.services import deduction_run_day, subscription_create
+from quota.services import subscription_create
 from tests.factories import make_account, make_workspace
 from tests.orders.helpers import fund_cash, give_card, give_voucher, paid_by_entries
 from tests.quota.helpers import after, send
+from wallet.models import BillSettlement, LedgerEntry, PrepaidCard, Voucher, Wallet
+from wallet.services.instruments import voucher_issue
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

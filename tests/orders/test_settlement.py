@@ -9,20 +9,11 @@ from django.core import mail
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
+from billing.models import Statement
+from billing.services.statements import statements_generate
 from common.dates import ONE_DAY
-from orders.models import (
-    BillSettlement,
-    PrepaidCard,
-    SpendAlertNotice,
-    Statement,
-    Voucher,
-    Wallet,
-)
-from orders.services.alerts import spend_alert_set
-from orders.services.arrears import arrears_process
-from orders.services.statements import statements_generate
-from orders.services.wallet import cash_credit
-from quota.models import DailyBill
+from quota.models import DailyBill, SpendAlertNotice
+from quota.services.alerts import spend_alert_set
 from tests.factories import add_member, make_workspace
 from tests.orders.helpers import (
     assert_ledger_clean,
@@ -33,7 +24,10 @@ from tests.orders.helpers import (
     owner_membership,
 )
 from tests.quota.helpers import after, bill, send
-from workspaces.models import Account, Role, Workspace
+from wallet.models import BillSettlement, PrepaidCard, Voucher, Wallet
+from wallet.services.arrears import arrears_process
+from wallet.services.balances import cash_credit
+from workspaces.models import Role, Workspace
 
 pytestmark = pytest.mark.django_db
 D = date(2026, 6, 10)
@@ -155,8 +149,7 @@ def test_arrears_start_the_countdown_and_a_cash_credit_unlocks(
     hundred_yuan_bill(workspace)
     with django_capture_on_commit_callbacks(execute=True):
         bill(D)
-    account.refresh_from_db()
-    assert account.arrears_since == after(D)
+    assert Wallet.objects.get(account=account).arrears_since == after(D)
     assert Workspace.objects.get(pk=workspace.pk).status == "arrears"
     assert [message.subject for message in mail.outbox] == [
         "[Billing Center] Alpha Corp: your account is in arrears / 您的账户已欠费"
@@ -169,8 +162,7 @@ def test_arrears_start_the_countdown_and_a_cash_credit_unlocks(
             account_id=account.pk, amount="150.00", reference="remit 1", now=after(D) + ONE_DAY
         )
     assert (wallet.cash_balance, wallet.arrears) == (Decimal("50.00"), Decimal("0.00"))
-    account.refresh_from_db()
-    assert account.arrears_since is None
+    assert Wallet.objects.get(account=account).arrears_since is None
     assert Workspace.objects.get(pk=workspace.pk).status == "active"
     assert mail.outbox[-1].subject.endswith("debt paid / 欠费已结清")
     assert_ledger_clean()
@@ -183,7 +175,7 @@ def test_the_lock_comes_after_14_days_with_a_reminder_3_days_before(
     hundred_yuan_bill(workspace)
     with django_capture_on_commit_callbacks(execute=True):
         bill(D)
-    since = Account.objects.get(pk=account.pk).arrears_since
+    since = Wallet.objects.get(account=account).arrears_since
     with django_capture_on_commit_callbacks(execute=True):
         assert arrears_process(as_of=since + timedelta(days=10)).reminded == []
         assert arrears_process(as_of=since + timedelta(days=11)).reminded == [account.pk]
@@ -204,7 +196,7 @@ def test_the_lock_comes_after_14_days_with_a_reminder_3_days_before(
         account_id=account.pk, amount="100.00", reference="remit", now=since + timedelta(days=16)
     )
     assert Workspace.objects.get(pk=workspace.pk).status == "active"
-    assert Account.objects.get(pk=account.pk).locked_at is None
+    assert Wallet.objects.get(account=account).locked_at is None
 
 
 def test_a_card_purchase_clears_arrears_from_the_card(account):
@@ -212,7 +204,7 @@ def test_a_card_purchase_clears_arrears_from_the_card(account):
     hundred_yuan_bill(workspace, item="sms")  # vouchers may not pay it; no money: ¥100 arrears
     bill(D)
     assert Wallet.objects.get(account=account).arrears == Decimal("100.00")
-    from orders.services.wallet import prepaid_card_issue
+    from wallet.services.instruments import prepaid_card_issue
 
     card = prepaid_card_issue(account_id=account.pk, amount="1000", now=after(D) + ONE_DAY)
     card.refresh_from_db()
@@ -243,7 +235,7 @@ def test_a_high_spend_alert_mails_owners_and_admins_once_per_workspace_item_and_
     assert len(alerts) == 1
     assert sorted(alerts[0].to) == ["admin@example.com", "owner@example.com"]
     assert "¥100.00" in alerts[0].body and "¥99.99" in alerts[0].body
-    from orders.services.alerts import spend_alerts_check
+    from quota.services.alerts import spend_alerts_check
 
     assert (
         spend_alerts_check(bills=list(DailyBill.objects.filter(day=D)), now=after(D)) == 0
@@ -308,7 +300,7 @@ def test_arrears_e_mails_give_the_lock_moment_in_asia_shanghai(
 ):
     from datetime import UTC
 
-    from quota.services import deduction_run_day
+    from billing.services.nightly import deduction_run_day
 
     workspace = make_workspace(account, commercial=True)
     hundred_yuan_bill(workspace)

@@ -6,9 +6,10 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from orders.models import Order, PrepaidCard, Voucher, Wallet
-from orders.services.wallet import voucher_issue
+from orders.models import Order
 from tests.orders.helpers import fund_cash
+from wallet.models import PrepaidCard, Voucher, Wallet
+from wallet.services.instruments import voucher_issue
 
 pytestmark = pytest.mark.django_db
 

@@ -3,10 +3,11 @@
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from billing.services.nightly import deduction_run_day
 from common.dates import ONE_DAY, day_start
 from packages.selectors import plan_get
 from quota.models import NO_RETENTION, DailyBill, DailyBillLine
-from quota.services import PackRequest, deduction_run_day, subscription_create, usage_ingest
+from quota.services import PackRequest, subscription_create, usage_ingest
 
 
 def hour_of(day: date, hour: int = 12) -> str:

@@ -9,7 +9,8 @@ from tests.quota.helpers import after, hour_of, send_many, subscribe
 
 def fund(account, number: int, day: date) -> None:
     """Some money to settle with: cash, an ordinary voucher, a card, in varying amounts."""
-    from orders.services.wallet import cash_credit, prepaid_card_issue, voucher_issue
+    from wallet.services.balances import cash_credit
+    from wallet.services.instruments import prepaid_card_issue, voucher_issue
 
     funded_at = after(day) - timedelta(days=5)
     if number % 2 == 0:
@@ -97,7 +98,7 @@ def snapshot(day: date) -> list[tuple]:
 
 def money_snapshot(day: date) -> list[tuple]:
     """How the day's bills were paid: settlements and ledger entries, independent of ids."""
-    from orders.models import BillSettlement, LedgerEntry, Wallet
+    from wallet.models import BillSettlement, LedgerEntry, Wallet
 
     settlements = sorted(
         BillSettlement.objects.filter(day=day).values_list(
@@ -122,8 +123,8 @@ def forget_day(day: date) -> None:
     """Test-only: forget a day's run, bills and their payment, to run the day again from scratch."""
     from django.db.models import Sum
 
-    from orders.models import BillSettlement, LedgerEntry, PrepaidCard, Voucher, Wallet
-    from workspaces.models import Account, Workspace
+    from wallet.models import BillSettlement, LedgerEntry, PrepaidCard, Voucher, Wallet
+    from workspaces.models import Workspace
 
     LedgerEntry.objects.filter(daily_bill__day=day).delete()
     BillSettlement.objects.filter(day=day).delete()
@@ -146,7 +147,7 @@ def forget_day(day: date) -> None:
                 total=Sum("amount")
             )["total"]
             model.objects.filter(pk=instrument.pk).update(balance=total or 0)
-    Account.objects.update(arrears_since=None, arrears_reminded_at=None, locked_at=None)
+    Wallet.objects.update(arrears_since=None, arrears_reminded_at=None, locked_at=None)
     Workspace.objects.update(status="active")
     DailyBillLine.objects.filter(bill__day=day).delete()
     DailyBill.objects.filter(day=day).delete()

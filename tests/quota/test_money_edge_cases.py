@@ -7,16 +7,15 @@ import pytest
 from django.core import mail
 from django.test import override_settings
 
+from billing.services.nightly import deduction_run_due
 from common.dates import ONE_DAY, billing_day, day_start
 from common.exceptions import Conflict, InvalidInput
-from orders.models import BillSettlement, Voucher, Wallet
 from orders.services.checkout import order_quote
 from packages.selectors import plan_get
 from quota.models import BillingAccountFailure, BillingRun, DailyBill, RunStatus
 from quota.selectors import bindings_on, catalog_snapshot, plans_on
 from quota.services import (
     deduction_days_due,
-    deduction_run_due,
     subscription_renew,
     subscription_set_workspaces,
     usage_ingest,
@@ -32,6 +31,7 @@ from tests.orders.helpers import (
     place,
 )
 from tests.quota.helpers import after, bill, bill_of, hour_of, lines_of, send, subscribe
+from wallet.models import BillSettlement, Voucher, Wallet
 from workspaces.services import workspace_upgrade_by_staff
 
 pytestmark = pytest.mark.django_db
@@ -131,7 +131,7 @@ def test_an_isolated_account_accepts_a_corrected_sample_and_is_billed_by_the_nex
 
 
 def test_the_nightly_task_goes_past_a_partial_day(monkeypatch):
-    from quota import tasks
+    from billing import tasks
 
     today = billing_day(at(date.today()))
     first, second = today - 2 * ONE_DAY, today - ONE_DAY
@@ -201,7 +201,7 @@ def test_every_item_limit_keeps_a_whole_day_within_the_bill_columns():
 
 
 def test_the_last_days_debt_is_arrears_at_that_months_end(account_a):
-    from orders.services.statements import statement_compute
+    from billing.selectors import statement_compute
 
     account, _ = account_a
     workspace = make_workspace(account, name="month-end", commercial=True)
@@ -288,7 +288,7 @@ def test_a_voucher_valid_on_the_bills_day_pays_it_in_a_late_catch_up(account_a):
     send(workspace, "task_calls", 300_000, D)  # ¥30.00
     bill(D).refresh_from_db()  # nothing special: just make sure D is billed on time first
     send(workspace, "task_calls", 200_000, D + ONE_DAY)  # ¥20.00
-    from quota.services import deduction_run_day
+    from billing.services.nightly import deduction_run_day
 
     deduction_run_day(day=D + ONE_DAY, now=after(D + 3 * ONE_DAY))
 
@@ -395,7 +395,7 @@ def test_an_unbilled_day_older_than_catch_up_is_reported_to_operators(
 
 @pytest.mark.parametrize("text", ["4.1e4", "1E+30", "1e309", "NaN", "Infinity", " 1 000", "0x10"])
 def test_an_amount_with_an_exponent_or_other_notation_is_refused(text):
-    from orders.services.wallet import parse_amount
+    from common.money import parse_amount
 
     with pytest.raises(InvalidInput):
         parse_amount(text, field="cash")
@@ -432,7 +432,7 @@ def test_cash_written_with_an_exponent_does_not_pay_an_order(owner_api, account_
 
 
 def test_a_credit_that_would_overflow_the_cash_balance_is_refused(account_a):
-    from orders.services.wallet import cash_credit
+    from wallet.services.balances import cash_credit
 
     account, _ = account_a
     for number in range(9):

@@ -13,14 +13,10 @@ from django.db import OperationalError, connection
 from django.test import override_settings
 from django.utils import timezone
 
+from billing.services.nightly import billing_chunk_run, deduction_run_day
 from common.dates import ONE_DAY, billing_day, billing_zone
 from quota.models import BillingChunk, BillingRun, ChunkStatus, DailyBill, RunStatus
-from quota.services import (
-    billing_chunk_process,
-    billing_run_open,
-    billing_watchdog,
-    deduction_run_day,
-)
+from quota.services import billing_run_open, billing_watchdog
 from tests.factories import make_account, make_workspace
 from tests.quota.helpers import after, send
 from tests.quota.scenario import build_scenario, forget_day, money_snapshot, snapshot
@@ -40,10 +36,9 @@ def _clean_run(day=D, chunk_workspaces=2):
 
 
 def _hook_with(monkeypatch, before=None, after_settle=None):
-    """Wrap the settlement hook: run `before` / `after_settle` around the real settlement."""
-    from quota.services import runs
-
-    real = runs._settlement_hook()
+    """Wrap the settlement step of the billing layer: run `before` / `after_settle` around the
+    real settlement."""
+    from wallet.services.settlement import bills_settle as real
 
     def hook(*, bills, now):
         if before:
@@ -52,7 +47,7 @@ def _hook_with(monkeypatch, before=None, after_settle=None):
         if after_settle:
             after_settle()
 
-    monkeypatch.setattr("quota.services.runs._settlement_hook", lambda: hook)
+    monkeypatch.setattr("billing.services.nightly.bills_settle", hook)
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -71,7 +66,7 @@ def test_a_chunk_commits_while_another_chunk_of_the_same_day_is_held_open(monkey
 
     def bill_first():
         try:
-            billing_chunk_process(chunk_id=first, now=after(D))
+            billing_chunk_run(chunk_id=first, now=after(D))
         finally:
             connection.close()
 
@@ -81,12 +76,12 @@ def test_a_chunk_commits_while_another_chunk_of_the_same_day_is_held_open(monkey
         assert holding.wait(30)  # the first chunk has written its bills and holds its transaction
         with connection.cursor() as cursor:
             cursor.execute("SET lock_timeout = '2s'")  # waiting on the first chunk fails fast
-        outcome = billing_chunk_process(chunk_id=second, now=after(D))
+        outcome = billing_chunk_run(chunk_id=second, now=after(D))
         assert outcome.bills_written > 0
         assert BillingChunk.objects.get(pk=second).status == ChunkStatus.DONE
         assert BillingChunk.objects.get(pk=first).status == ChunkStatus.PENDING
         # a worker asked for the held chunk skips it at once instead of queueing behind it
-        assert billing_chunk_process(chunk_id=first, now=after(D)).skipped
+        assert billing_chunk_run(chunk_id=first, now=after(D)).skipped
     finally:
         with connection.cursor() as cursor:
             cursor.execute("RESET lock_timeout")
@@ -114,7 +109,7 @@ def test_one_and_three_worker_processes_write_identical_bills():
 
 
 def _watchdog(now, dispatched):
-    from quota.tasks import deduction_chunk, deduction_nightly
+    from billing.tasks import deduction_chunk, deduction_nightly
 
     def dispatch(chunk_id):
         dispatched.append(chunk_id)
@@ -133,7 +128,7 @@ def test_a_chunk_held_by_a_worker_that_dies_is_sent_again_and_the_day_ends_done(
     chunk = run.chunks.order_by("index").first()
     others = list(run.chunks.exclude(pk=chunk.pk).values_list("pk", flat=True))
     for chunk_id in others:
-        billing_chunk_process(chunk_id=chunk_id, now=after(D))
+        billing_chunk_run(chunk_id=chunk_id, now=after(D))
     db = connection.settings_dict
     worker = psycopg2.connect(
         dbname=db["NAME"],
@@ -166,7 +161,7 @@ def test_a_chunk_held_by_a_worker_that_dies_is_sent_again_and_the_day_ends_done(
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_chunk_tasks_lost_from_the_queue_are_sent_again_by_the_watchdog(monkeypatch):
-    from quota import tasks
+    from billing import tasks
 
     today = billing_day(timezone.now())
     day = today - ONE_DAY
@@ -193,7 +188,7 @@ def test_chunk_tasks_lost_from_the_queue_are_sent_again_by_the_watchdog(monkeypa
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_operational_error_mid_chunk_is_recorded_and_retried_by_the_task(monkeypatch):
-    from quota.tasks import deduction_chunk
+    from billing.tasks import deduction_chunk
 
     build_scenario(D)
     run = billing_run_open(day=D, now=after(D), chunk_workspaces=100)
@@ -219,7 +214,7 @@ def test_an_operational_error_mid_chunk_is_recorded_and_retried_by_the_task(monk
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_database_restart_mid_chunk_is_recorded_on_a_fresh_connection_and_retried(monkeypatch):
-    from quota.tasks import deduction_chunk
+    from billing.tasks import deduction_chunk
 
     build_scenario(D)
     run = billing_run_open(day=D, now=after(D), chunk_workspaces=100)
@@ -303,8 +298,8 @@ def test_run_deduction_reports_the_real_duration_and_takes_workers():
 
 
 def test_celery_puts_a_task_of_a_killed_worker_back_in_the_queue():
+    from billing.tasks import deduction_chunk
     from billing_center.celery import app
-    from quota.tasks import deduction_chunk
 
     assert app.conf.task_acks_late and app.conf.task_reject_on_worker_lost
     assert deduction_chunk.acks_late and deduction_chunk.reject_on_worker_lost
@@ -314,7 +309,7 @@ def test_celery_puts_a_task_of_a_killed_worker_back_in_the_queue():
 def test_the_watchdog_starts_no_night_while_operators_paused_the_schedule():
     from django_celery_beat.models import PeriodicTask
 
-    from quota.tasks import billing_watchdog_task
+    from billing.tasks import billing_watchdog_task
 
     account, _ = make_account()
     workspace = make_workspace(account, commercial=True)

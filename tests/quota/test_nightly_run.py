@@ -7,15 +7,11 @@ import pytest
 from django.db import OperationalError, connection
 from django.utils import timezone
 
+from billing.services.nightly import billing_chunk_run, deduction_run_day
 from common.dates import ONE_DAY, billing_day
 from common.exceptions import Conflict
 from quota.models import BillingChunk, BillingRun, DailyBill, DailyBillLine
-from quota.services import (
-    billing_chunk_process,
-    billing_run_open,
-    deduction_days_due,
-    deduction_run_day,
-)
+from quota.services import billing_run_open, deduction_days_due
 from tests.factories import make_account, make_workspace
 from tests.quota.helpers import after, bill, send
 from tests.quota.scenario import build_scenario, forget_day, money_snapshot, snapshot
@@ -43,7 +39,7 @@ def test_running_a_billed_day_again_writes_nothing_new():
     assert counts() == before
     assert snapshot(D) == rows
     for chunk in BillingChunk.objects.all():
-        assert billing_chunk_process(chunk_id=chunk.pk, now=after(D)).bills_written == 0
+        assert billing_chunk_run(chunk_id=chunk.pk, now=after(D)).bills_written == 0
 
 
 @pytest.mark.django_db
@@ -78,13 +74,13 @@ def test_a_run_killed_after_k_chunks_and_run_again_equals_a_clean_run(monkeypatc
     chunks = list(run.chunks.order_by("index").values_list("pk", flat=True))
     assert len(chunks) >= 4
     for chunk_id in chunks[:2]:
-        billing_chunk_process(chunk_id=chunk_id, now=after(D))
+        billing_chunk_run(chunk_id=chunk_id, now=after(D))
 
     def crash(**kwargs):  # the connection dies after the bills are written, before the commit
         assert DailyBill.objects.filter(day=D).count() > 0
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr("quota.services.runs._settlement_hook", lambda: crash)
+    monkeypatch.setattr("billing.services.nightly.bills_settle", crash)
     with pytest.raises(OperationalError):
         deduction_run_day(day=D, now=after(D))
     run.refresh_from_db()
@@ -106,7 +102,7 @@ def test_a_run_killed_after_k_chunks_and_run_again_equals_a_clean_run(monkeypatc
 def _process_in_parallel(chunk_ids, workers):
     def work(chunk_id):
         try:
-            return billing_chunk_process(chunk_id=chunk_id, now=after(D)).bills_written
+            return billing_chunk_run(chunk_id=chunk_id, now=after(D)).bills_written
         finally:
             connection.close()
 
@@ -144,7 +140,7 @@ def test_catch_up_lists_every_unbilled_day_oldest_first():
 
 @pytest.mark.django_db
 def test_nightly_task_bills_missed_days_oldest_first():
-    from quota.tasks import deduction_nightly
+    from billing.tasks import deduction_nightly
 
     today = billing_day(timezone.now())
     workspace = make_workspace(make_account()[0], commercial=True)

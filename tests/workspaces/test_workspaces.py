@@ -108,13 +108,15 @@ def test_a_workspace_created_in_an_owing_or_locked_account_shows_the_accounts_st
 ):
     from django.utils import timezone
 
-    from workspaces.services import account_lock, accounts_arrears_start
+    from wallet.services.arrears import wallet_lock_workspaces, wallets_arrears_start
+    from wallet.services.balances import wallet_lock
 
     account, _ = account_a
+    make_workspace(account, name="there before")
     if state != "clear":
-        accounts_arrears_start(account_ids=[account.pk], since=timezone.now())
+        wallets_arrears_start(wallets=[wallet_lock(account_id=account.pk)], since=timezone.now())
     if state == "locked":
-        account_lock(account_id=account.pk, at=timezone.now())
+        wallet_lock_workspaces(wallet=wallet_lock(account_id=account.pk), at=timezone.now())
     answer = owner_api.post("/api/v1/workspaces/", {"name": "created later"}, format="json")
     assert answer.status_code == 201
     assert answer.json()["status"] == expected

@@ -1,0 +1,165 @@
+"""Django admin of the billing layer: the nightly runs (with the retry and re-send actions,
+which send the layer's chunk task) and monthly statements, read-only."""
+
+from django.contrib import admin
+from django.utils import timezone
+
+from billing.models import Statement
+from billing.tasks import deduction_chunk
+from common.admin import ReadOnlyMixin
+from quota.models import BillingAccountFailure, BillingChunk, BillingRun
+from quota.services import (
+    billing_run_pending_chunks,
+    billing_run_resume,
+    billing_run_retry_isolated,
+)
+from quota.services.runs import billing_chunks_mark_dispatched
+
+
+@admin.register(Statement)
+class StatementAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = [
+        "month",
+        "account",
+        "payg_charged",
+        "paid_by_vouchers",
+        "paid_by_cards",
+        "paid_by_cash",
+        "left_in_arrears",
+        "orders_total",
+        "arrears_at_month_end",
+    ]
+    list_filter = ["month"]
+    search_fields = ["account__name"]
+    list_select_related = ["account"]
+
+
+class ChunkInline(ReadOnlyMixin, admin.TabularInline):
+    model = BillingChunk
+    fields = [
+        "index",
+        "workspace_count",
+        "status",
+        "bills_written",
+        "attempts",
+        "dispatched_at",
+        "redispatches",
+        "claimed_by",
+        "started_at",
+        "finished_at",
+        "seconds",
+        "last_error",
+    ]
+    readonly_fields = fields
+    extra = 0
+
+    @admin.display(description="seconds")
+    def seconds(self, chunk):
+        return chunk.duration_seconds
+
+
+FAILURE_FIELDS = ["account", "attempts", "first_failed_at", "last_failed_at", "resolved_at"]
+
+
+class AccountFailureInline(ReadOnlyMixin, admin.TabularInline):
+    model = BillingAccountFailure
+    fields = [*FAILURE_FIELDS, "last_error"]
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(BillingAccountFailure)
+class BillingAccountFailureAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Accounts isolated by the nightly run: the rest of their day was billed without them."""
+
+    list_display = [
+        "day",
+        "account",
+        "state",
+        "attempts",
+        "first_failed_at",
+        "last_failed_at",
+        "resolved_at",
+        "error",
+    ]
+    list_filter = [("resolved_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["run", "account"]
+    search_fields = ["=account__id", "account__name"]
+    readonly_fields = ["run", *FAILURE_FIELDS, "last_error"]
+    actions = ["retry"]
+
+    @admin.display(description="day", ordering="run__day")
+    def day(self, failure):
+        return failure.run.day
+
+    @admin.display(description="state")
+    def state(self, failure):
+        return "billed" if failure.resolved_at else "isolated"
+
+    @admin.display(description="error")
+    def error(self, failure):
+        return failure.last_error.splitlines()[0][:120] if failure.last_error else ""
+
+    @admin.action(description="Retry: bill the isolated accounts of these days now")
+    def retry(self, request, queryset):
+        for run in BillingRun.objects.filter(
+            pk__in=queryset.filter(resolved_at__isnull=True).values("run_id")
+        ).order_by("day"):
+            chunk = billing_run_retry_isolated(run=run)
+            if chunk is not None:
+                deduction_chunk.delay(chunk.pk)
+            self.message_user(
+                request,
+                f"{run.day}: {len(chunk.account_ids) if chunk else 0} account(s) dispatched.",
+            )
+
+
+@admin.register(BillingRun)
+class BillingRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = [
+        "day",
+        "status",
+        "progress",
+        "bills_written",
+        "started_at",
+        "finished_at",
+        "seconds",
+        "error_count",
+    ]
+    list_filter = ["status"]
+    date_hierarchy = "day"
+    readonly_fields = [
+        "day",
+        "status",
+        "total_chunks",
+        "done_chunks",
+        "bills_written",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "seconds",
+        "stalled_at",
+        "error_count",
+        "last_error",
+    ]
+    inlines = [AccountFailureInline, ChunkInline]
+    actions = ["resume"]
+
+    @admin.display(description="done / total")
+    def progress(self, run):
+        return f"{run.done_chunks} / {run.total_chunks}"
+
+    @admin.display(description="seconds")
+    def seconds(self, run):
+        return run.duration_seconds
+
+    @admin.action(description="Resume: dispatch the pending chunks to the workers")
+    def resume(self, request, queryset):
+        for run in queryset.order_by("day"):
+            billing_run_resume(run=run)
+            billing_run_retry_isolated(run=run)
+            pending = billing_run_pending_chunks(run=run)
+            billing_chunks_mark_dispatched(chunk_ids=pending, now=timezone.now())
+            for chunk_id in pending:
+                deduction_chunk.delay(chunk_id)
+            self.message_user(request, f"{run.day}: {len(pending)} chunk(s) dispatched.")

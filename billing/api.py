@@ -1,0 +1,64 @@
+"""REST API of the billing layer: the monthly statement."""
+
+from datetime import date
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from billing.selectors import statement_for
+from common.api import CSV_FORMAT, CSVRenderer, MoneyField, csv_response, wants_csv
+from common.dates import billing_day
+from common.exceptions import InvalidInput
+from workspaces.api import ACCOUNT_HEADER, AccountScopedAPIView
+from workspaces.selectors import membership_require_billing
+
+
+class StatementSerializer(serializers.Serializer):
+    month = serializers.SerializerMethodField()
+    payg_charged = MoneyField()
+    paid_by_vouchers = MoneyField()
+    paid_by_cards = MoneyField()
+    paid_by_cash = MoneyField()
+    left_in_arrears = MoneyField()
+    orders_total = MoneyField()
+    orders_count = serializers.IntegerField()
+    arrears_at_month_end = MoneyField()
+    final = serializers.SerializerMethodField()
+
+    def get_month(self, statement) -> str:
+        return f"{statement.month:%Y-%m}"
+
+    def get_final(self, statement) -> bool:
+        return statement.pk is not None
+
+
+class StatementView(AccountScopedAPIView):
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
+
+    @extend_schema(
+        parameters=[
+            ACCOUNT_HEADER,
+            OpenApiParameter("month", str, description="YYYY-MM (default: this month)"),
+            CSV_FORMAT,
+        ],
+        responses={200: StatementSerializer},
+    )
+    def get(self, request: Request) -> Response:
+        membership = membership_require_billing(membership=self.get_membership())
+        now = timezone.now()
+        raw = request.query_params.get("month")
+        try:
+            month = date.fromisoformat(f"{raw}-01") if raw else billing_day(now).replace(day=1)
+        except ValueError:
+            raise InvalidInput(_("Use the format YYYY-MM."), field="month") from None
+        data = StatementSerializer(
+            statement_for(account=membership.account, month=month, now=now)
+        ).data
+        if wants_csv(request):
+            return csv_response(f"statement-{data['month']}.csv", ["field", "value"], data.items())
+        return Response(data)

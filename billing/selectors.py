@@ -1,0 +1,69 @@
+"""Reads of the billing layer: monthly statements, which combine bills (quota), their
+settlements and the ledger (wallet) and orders."""
+
+from datetime import date, datetime
+
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
+
+from billing.models import Statement
+from common.dates import day_start
+from common.money import ZERO
+from orders.models import Order
+from quota.models import DailyBill
+from wallet.models import BillSettlement, Instrument, LedgerEntry
+from workspaces.models import Account
+
+
+def statement_for(*, account: Account, month: date, now: datetime) -> Statement:
+    """The stored statement of a month, or the running one when it is not produced yet."""
+    stored = Statement.objects.filter(account=account, month=month.replace(day=1)).first()
+    return stored or statement_compute(account=account, month=month, now=now)
+
+
+def month_bounds(month: date) -> tuple[date, date]:
+    first = month.replace(day=1)
+    following = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
+    return first, following
+
+
+def _money(value) -> object:
+    return Coalesce(value, ZERO)
+
+
+def statement_compute(*, account: Account, month: date, now: datetime) -> Statement:
+    """The statement of one month, unsaved (also what the page shows for the current month)."""
+    first, following = month_bounds(month)
+    bills = DailyBill.objects.filter(account=account, day__gte=first, day__lt=following)
+    settlements = BillSettlement.objects.filter(
+        account=account, day__gte=first, day__lt=following
+    ).aggregate(
+        vouchers=_money(Sum("ordinary_vouchers") + Sum("full_reduction_vouchers")),
+        cards=_money(Sum("prepaid_cards")),
+        cash=_money(Sum("cash")),
+        arrears=_money(Sum("arrears")),
+    )
+    orders = Order.objects.filter(
+        account=account, paid_at__gte=day_start(first), paid_at__lt=day_start(following)
+    ).aggregate(total=_money(Sum("total")), count=Count("pk"))
+    # A bill's debt belongs to its billing day (the last day's bill is settled after midnight);
+    # payments of the debt belong to the moment they were made.
+    arrears_end = LedgerEntry.objects.filter(
+        Q(daily_bill__isnull=False, daily_bill__day__lt=following)
+        | Q(daily_bill__isnull=True, created_at__lt=day_start(following)),
+        account=account,
+        instrument=Instrument.ARREARS,
+    ).aggregate(total=_money(Sum("amount")))["total"]
+    return Statement(
+        account=account,
+        month=first,
+        payg_charged=bills.aggregate(total=_money(Sum("total")))["total"],
+        paid_by_vouchers=settlements["vouchers"],
+        paid_by_cards=settlements["cards"],
+        paid_by_cash=settlements["cash"],
+        left_in_arrears=settlements["arrears"],
+        orders_total=orders["total"],
+        orders_count=orders["count"],
+        arrears_at_month_end=arrears_end,
+        created_at=now,
+    )

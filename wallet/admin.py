@@ -1,0 +1,169 @@
+"""Django admin of the wallet: history is read-only; every change goes through a service form."""
+
+from decimal import Decimal
+
+from django import forms
+from django.contrib import admin
+from django.utils import timezone
+
+from common.admin import ReadOnlyMixin, ServiceFormMixin
+from wallet.models import BillSettlement, LedgerEntry, PrepaidCard, Voucher, Wallet
+from wallet.services.balances import cash_credit
+from wallet.services.instruments import prepaid_card_issue, voucher_issue
+from workspaces.models import Account
+
+
+class CreditCashForm(forms.Form):
+    account = forms.ModelChoiceField(queryset=Account.objects.order_by("name"))
+    amount = forms.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    reference = forms.CharField(max_length=200, help_text="The bank remittance reference")
+
+
+class IssueVoucherForm(forms.Form):
+    account = forms.ModelChoiceField(
+        queryset=Account.objects.order_by("name"),
+        required=False,
+        help_text="Empty: an activation code",
+    )
+    amount = forms.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    kind = forms.ChoiceField(choices=Voucher.Kind.choices)
+    valid_days = forms.IntegerField(min_value=1, max_value=3660, initial=365)
+
+
+class IssueCardForm(forms.Form):
+    account = forms.ModelChoiceField(queryset=Account.objects.order_by("name"))
+    amount = forms.DecimalField(max_digits=14, decimal_places=2, help_text="A multiple of ¥100")
+    valid_days = forms.IntegerField(min_value=1, max_value=3660, initial=365)
+
+
+@admin.register(Wallet)
+class WalletAdmin(ServiceFormMixin, admin.ModelAdmin):
+    """Add = credit cash: balances change only through services, each with a ledger entry."""
+
+    list_display = [
+        "account",
+        "cash_balance",
+        "arrears",
+        "arrears_since",
+        "locked_at",
+        "updated_at",
+    ]
+    list_filter = [("arrears_since", admin.EmptyFieldListFilter)]
+    search_fields = ["account__name"]
+    list_select_related = ["account"]
+    service_form = CreditCashForm
+    service_title = "Credit cash (bank remittance)"
+
+    def call_service(self, request, data):
+        wallet = cash_credit(
+            account_id=data["account"].pk,
+            amount=data["amount"],
+            reference=data["reference"],
+            actor=request.user,
+            now=timezone.now(),
+        )
+        return (
+            f"{data['account']}: cash ¥{wallet.cash_balance:,.2f}, arrears ¥{wallet.arrears:,.2f}."
+        )
+
+
+@admin.register(Voucher)
+class VoucherAdmin(ServiceFormMixin, admin.ModelAdmin):
+    list_display = [
+        "id",
+        "account",
+        "kind",
+        "face_value",
+        "balance",
+        "expires_at",
+        "code",
+        "redeemed_at",
+    ]
+    list_filter = ["kind", ("account", admin.EmptyFieldListFilter)]
+    search_fields = ["=id", "code", "account__name"]
+    list_select_related = ["account"]
+    service_form = IssueVoucherForm
+    service_title = "Issue a voucher or an activation code"
+
+    def call_service(self, request, data):
+        voucher = voucher_issue(
+            account_id=data["account"].pk if data["account"] else None,
+            amount=data["amount"],
+            kind=data["kind"],
+            valid_days=data["valid_days"],
+            actor=request.user,
+            now=timezone.now(),
+        )
+        return (
+            f"Activation code {voucher.code}." if voucher.code else f"Voucher #{voucher.pk} issued."
+        )
+
+
+@admin.register(PrepaidCard)
+class PrepaidCardAdmin(ServiceFormMixin, admin.ModelAdmin):
+    list_display = [
+        "number",
+        "account",
+        "source",
+        "face_value",
+        "balance",
+        "issued_at",
+        "expires_at",
+    ]
+    list_filter = ["source"]
+    search_fields = ["number", "account__name"]
+    list_select_related = ["account"]
+    service_form = IssueCardForm
+    service_title = "Issue a partner-allocated prepaid card"
+
+    def call_service(self, request, data):
+        card = prepaid_card_issue(
+            account_id=data["account"].pk,
+            amount=data["amount"],
+            valid_days=data["valid_days"],
+            actor=request.user,
+            now=timezone.now(),
+        )
+        return f"Card {card.number} issued."
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "account",
+        "instrument",
+        "voucher",
+        "prepaid_card",
+        "amount",
+        "balance_after",
+        "kind",
+        "order",
+        "daily_bill",
+        "actor",
+        "reference",
+    ]
+    list_filter = ["instrument", "kind"]
+    search_fields = ["account__name", "reference", "=order__id"]
+    date_hierarchy = "created_at"
+    list_select_related = ["account", "actor"]
+    show_full_result_count = False
+
+
+@admin.register(BillSettlement)
+class BillSettlementAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = [
+        "day",
+        "bill",
+        "account",
+        "ordinary_vouchers",
+        "full_reduction_vouchers",
+        "prepaid_cards",
+        "cash",
+        "arrears",
+    ]
+    list_filter = ["day"]
+    search_fields = ["account__name", "=bill__workspace__id"]
+    date_hierarchy = "day"
+    list_select_related = ["account"]
+    show_full_result_count = False

@@ -1,0 +1,180 @@
+"""REST API of the wallet: the account's balances, vouchers, prepaid cards and the ledger."""
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from common.api import (
+    CSV_FORMAT,
+    CSVRenderer,
+    MoneyField,
+    csv_response,
+    parse_date_param,
+    wants_csv,
+)
+from common.exceptions import InvalidInput
+from wallet.models import Instrument
+from wallet.selectors import (
+    LEDGER_COLUMNS,
+    account_balances,
+    instrument_status,
+    ledger_list,
+    prepaid_card_list,
+    usable_balances,
+    voucher_list,
+)
+from wallet.services.instruments import voucher_redeem
+from workspaces.api import ACCOUNT_HEADER, AccountScopedAPIView
+from workspaces.selectors import membership_require_billing, membership_require_owner
+
+
+class AccountOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    role = serializers.CharField()
+    cash_balance = MoneyField()
+    arrears = MoneyField()
+    arrears_since = serializers.DateTimeField(allow_null=True)
+    lock_at = serializers.DateTimeField(allow_null=True)
+    vouchers_balance = MoneyField()
+    prepaid_cards_balance = MoneyField()
+
+
+class AccountView(AccountScopedAPIView):
+    @extend_schema(parameters=[ACCOUNT_HEADER], responses={200: AccountOutputSerializer})
+    def get(self, request: Request) -> Response:
+        membership = membership_require_billing(membership=self.get_membership())
+        balances = account_balances(account=membership.account)
+        usable = usable_balances(account=membership.account, now=timezone.now())
+        payload = {
+            "id": membership.account_id,
+            "name": membership.account.name,
+            "role": membership.role,
+            "cash_balance": balances.cash_balance,
+            "arrears": balances.arrears,
+            "arrears_since": balances.arrears_since,
+            "lock_at": balances.lock_at,
+            "vouchers_balance": usable["vouchers"],
+            "prepaid_cards_balance": usable["prepaid_cards"],
+        }
+        return Response(AccountOutputSerializer(payload).data)
+
+
+class InstrumentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    face_value = MoneyField()
+    balance = MoneyField()
+    expires_at = serializers.DateTimeField()
+    status = serializers.SerializerMethodField()
+
+    def get_status(self, instrument) -> str:
+        return instrument_status(instrument, now=self.context["now"])
+
+
+class VoucherSerializer(InstrumentSerializer):
+    kind = serializers.CharField()
+
+
+class PrepaidCardSerializer(InstrumentSerializer):
+    number = serializers.CharField()
+
+
+class VoucherListView(AccountScopedAPIView):
+    @extend_schema(parameters=[ACCOUNT_HEADER], responses={200: VoucherSerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        membership = membership_require_billing(membership=self.get_membership())
+        vouchers = voucher_list(account=membership.account)
+        return Response(
+            VoucherSerializer(vouchers, many=True, context={"now": timezone.now()}).data
+        )
+
+
+class VoucherRedeemView(AccountScopedAPIView):
+    documents_conflict = True
+
+    class RedeemSerializer(serializers.Serializer):
+        code = serializers.CharField(max_length=32)
+
+    @extend_schema(
+        parameters=[ACCOUNT_HEADER], request=RedeemSerializer, responses={201: VoucherSerializer}
+    )
+    def post(self, request: Request) -> Response:
+        membership = membership_require_owner(membership=self.get_membership())
+        given = self.RedeemSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        now = timezone.now()
+        voucher = voucher_redeem(
+            account_id=membership.account_id,
+            code=given.validated_data["code"],
+            actor=request.user,
+            now=now,
+        )
+        return Response(
+            VoucherSerializer(voucher, context={"now": now}).data, status=status.HTTP_201_CREATED
+        )
+
+
+class PrepaidCardListView(AccountScopedAPIView):
+    @extend_schema(parameters=[ACCOUNT_HEADER], responses={200: PrepaidCardSerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        membership = membership_require_billing(membership=self.get_membership())
+        cards = prepaid_card_list(account=membership.account)
+        return Response(
+            PrepaidCardSerializer(cards, many=True, context={"now": timezone.now()}).data
+        )
+
+
+class LedgerEntrySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    instrument = serializers.CharField()
+    instrument_id = serializers.SerializerMethodField()
+    amount = MoneyField()
+    balance_after = MoneyField()
+    kind = serializers.CharField()
+    order = serializers.IntegerField(source="order_id", allow_null=True)
+    daily_bill = serializers.IntegerField(source="daily_bill_id", allow_null=True)
+    reference = serializers.CharField()
+
+    def get_instrument_id(self, entry) -> int | None:
+        return entry.voucher_id or entry.prepaid_card_id
+
+
+class LedgerView(AccountScopedAPIView):
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
+
+    @extend_schema(
+        parameters=[
+            ACCOUNT_HEADER,
+            OpenApiParameter("date_from", str, description="YYYY-MM-DD"),
+            OpenApiParameter("date_to", str, description="YYYY-MM-DD"),
+            OpenApiParameter("instrument", str, enum=Instrument.values),
+            CSV_FORMAT,
+        ],
+        responses={200: LedgerEntrySerializer(many=True)},
+    )
+    def get(self, request: Request) -> Response:
+        membership = membership_require_billing(membership=self.get_membership())
+        params = request.query_params
+        instrument = params.get("instrument") or None
+        if instrument is not None and instrument not in Instrument.values:
+            raise InvalidInput(
+                _("instrument is one of %(values)s.") % {"values": ", ".join(Instrument.values)},
+                field="instrument",
+            )
+        entries = ledger_list(
+            account=membership.account,
+            date_from=parse_date_param(params.get("date_from"), "date_from"),
+            date_to=parse_date_param(params.get("date_to"), "date_to"),
+            instrument=instrument,
+        )
+        data = LedgerEntrySerializer(entries[:5000], many=True).data
+        if wants_csv(request):
+            return csv_response(
+                "ledger.csv", LEDGER_COLUMNS, ([row[c] for c in LEDGER_COLUMNS] for row in data)
+            )
+        return Response(data)

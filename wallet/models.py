@@ -1,0 +1,206 @@
+"""The money an account holds and owes: cash, prepaid cards, vouchers, arrears and its
+countdown, the append-only ledger, and how each daily bill was paid."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from quota.models import DailyBill
+from workspaces.models import Account
+
+
+class Wallet(models.Model):
+    """An account's cash balance and money owed; the row every money movement locks first."""
+
+    account = models.OneToOneField(Account, on_delete=models.PROTECT, related_name="wallet")
+    cash_balance = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    arrears = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    arrears_since = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the account first owed money; empty when it owes nothing.",
+    )
+    arrears_reminded_at = models.DateTimeField(null=True, blank=True)
+    locked_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(cash_balance__gte=0), name="cash_never_negative"),
+            models.CheckConstraint(condition=Q(arrears__gte=0), name="arrears_never_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Wallet of {self.account}"
+
+
+class PrepaidCard(models.Model):
+    """A card bound to the account: bought with cash or allocated by a partner; not refundable."""
+
+    class Source(models.TextChoices):
+        PURCHASE = "purchase", _("Bought by the customer")
+        PARTNER = "partner", _("Allocated by a partner")
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="prepaid_cards")
+    number = models.CharField(max_length=24, unique=True)
+    face_value = models.DecimalField(max_digits=14, decimal_places=2)
+    balance = models.DecimalField(max_digits=14, decimal_places=2)
+    source = models.CharField(max_length=10, choices=Source.choices)
+    issued_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    order = models.ForeignKey(
+        "orders.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["expires_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(balance__gte=0), name="card_balance_never_negative"),
+            models.CheckConstraint(
+                condition=Q(balance__lte=models.F("face_value")), name="card_balance_within_face"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Card {self.number}"
+
+
+class Voucher(models.Model):
+    """Ordinary (issued or redeemed from a code) or full-reduction (granted with a card)."""
+
+    class Kind(models.TextChoices):
+        ORDINARY = "ordinary", _("Ordinary")
+        FULL_REDUCTION = "full_reduction", _("Full reduction")
+
+    account = models.ForeignKey(
+        Account,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="vouchers",
+        help_text="Empty for an activation code not redeemed yet.",
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    face_value = models.DecimalField(max_digits=14, decimal_places=2)
+    balance = models.DecimalField(max_digits=14, decimal_places=2)
+    issued_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    code = models.CharField(max_length=32, unique=True, null=True, blank=True)
+    redeemed_at = models.DateTimeField(null=True, blank=True)
+    granted_by = models.ForeignKey(
+        "orders.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["expires_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(balance__gte=0), name="voucher_balance_never_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(balance__lte=models.F("face_value")), name="voucher_balance_within_face"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} voucher #{self.pk}"
+
+
+class Instrument(models.TextChoices):
+    CASH = "cash", _("Cash balance")
+    VOUCHER = "voucher", _("Voucher")
+    PREPAID_CARD = "prepaid_card", _("Prepaid card")
+    ARREARS = "arrears", _("Arrears")
+
+
+class EntryKind(models.TextChoices):
+    CASH_CREDIT = "cash_credit", _("Cash credited (bank remittance)")
+    ISSUE = "issue", _("Instrument issued")
+    GRANT = "grant", _("Voucher granted with a card")
+    REDEEM = "redeem", _("Voucher code redeemed")
+    ORDER_PAYMENT = "order_payment", _("Order payment")
+    BILL_PAYMENT = "bill_payment", _("Daily bill payment")
+    ARREARS_INCURRED = "arrears_incurred", _("Unpaid bill added to arrears")
+    ARREARS_PAID = "arrears_paid", _("Arrears paid")
+
+
+class LedgerEntry(models.Model):
+    """One change of one balance. Append-only: never updated or deleted.
+
+    For arrears the balance is the debt: +amount is money owed, −amount a debt paid.
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="ledger_entries")
+    instrument = models.CharField(max_length=14, choices=Instrument.choices)
+    voucher = models.ForeignKey(
+        Voucher, null=True, blank=True, on_delete=models.PROTECT, related_name="entries"
+    )
+    prepaid_card = models.ForeignKey(
+        PrepaidCard, null=True, blank=True, on_delete=models.PROTECT, related_name="entries"
+    )
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    balance_after = models.DecimalField(max_digits=14, decimal_places=2)
+    kind = models.CharField(max_length=20, choices=EntryKind.choices)
+    order = models.ForeignKey(
+        "orders.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="entries"
+    )
+    daily_bill = models.ForeignKey(
+        DailyBill, null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_entries"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reference = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name_plural = "ledger entries"
+        indexes = [
+            models.Index(fields=["account", "created_at"], name="orders_ledg_account_1ec426_idx")
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(instrument="voucher", voucher__isnull=False, prepaid_card__isnull=True)
+                    | Q(instrument="prepaid_card", prepaid_card__isnull=False, voucher__isnull=True)
+                    | Q(
+                        instrument__in=["cash", "arrears"],
+                        voucher__isnull=True,
+                        prepaid_card__isnull=True,
+                    )
+                ),
+                name="entry_names_its_instrument",
+            ),
+            models.CheckConstraint(condition=~Q(amount=0), name="entry_moves_money"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument} {self.amount:+} → {self.balance_after}"
+
+
+class BillSettlement(models.Model):
+    """How a daily bill was paid, written in the same transaction as the bill."""
+
+    bill = models.OneToOneField(DailyBill, on_delete=models.PROTECT, related_name="settlement")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    ordinary_vouchers = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    full_reduction_vouchers = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    prepaid_cards = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    cash = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    arrears = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    settled_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-day", "bill_id"]
+        # Named as when the table was orders': the rows moved app, the index did not change.
+        indexes = [models.Index(fields=["account", "day"], name="orders_bill_account_742dbd_idx")]
+
+    def __str__(self) -> str:
+        return f"Settlement of bill #{self.bill_id}"
+
+    @property
+    def vouchers(self):
+        return self.ordinary_vouchers + self.full_reduction_vouchers

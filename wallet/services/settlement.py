@@ -1,0 +1,236 @@
+"""Settling daily bills by the waterfall of SPEC 5.1, inside the chunk that writes them.
+
+ordinary vouchers → full-reduction vouchers → prepaid cards → cash → arrears; earliest expiry
+first within a kind; lines of items that vouchers may not pay go to cards and cash only; bills
+of one account in workspace-id order. The billing layer calls it in each nightly chunk.
+"""
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+from decimal import Decimal
+from functools import partial
+
+from django.conf import settings
+from django.db import connection
+from psycopg2.extras import execute_values
+
+from common.dates import day_start
+from common.db import copy_insert
+from common.money import ZERO
+from quota.services.compute import WrittenBill
+from wallet.models import (
+    BillSettlement,
+    EntryKind,
+    Instrument,
+    LedgerEntry,
+    PrepaidCard,
+    Voucher,
+    Wallet,
+)
+from wallet.services import notifications
+from wallet.services.arrears import wallets_arrears_start
+from wallet.services.balances import wallets_lock
+from wallet.services.instruments import lock_instruments
+
+
+def _take(instruments, amount: Decimal, *, column: str, row) -> tuple[Decimal, list[tuple]]:
+    """Pay up to `amount` from the locked instruments in order; returns (paid, ledger rows).
+
+    Balances change in memory; `_save_balances` writes them once for the chunk.
+    """
+    paid = ZERO
+    rows = []
+    for instrument in instruments:
+        part = min(instrument.balance, amount - paid)
+        if part > 0:
+            instrument.balance -= part
+            instrument.touched = True
+            rows.append(row(column, instrument.pk, -part, instrument.balance))
+            paid += part
+    return paid, rows
+
+
+def _by_expiry(held) -> tuple:
+    return held.expires_at, held.pk
+
+
+def _save_balances(model, instruments) -> None:
+    """The balances of the chunk's debited vouchers or cards in one statement."""
+    rows = [(item.pk, item.balance) for item in instruments if getattr(item, "touched", False)]
+    if not rows:
+        return
+    with connection.cursor() as cursor:
+        execute_values(
+            cursor,
+            f"UPDATE {model._meta.db_table} AS held SET balance = row.balance "
+            "FROM (VALUES %s) AS row (id, balance) WHERE held.id = row.id",
+            rows,
+            template="(%s, %s::numeric)",
+            page_size=len(rows),
+        )
+
+
+def _save_wallets(wallets) -> None:
+    """All the chunk's wallets in one statement (bulk_update's CASE is slow for thousands)."""
+    rows = [
+        (wallet.pk, wallet.cash_balance, wallet.arrears, wallet.updated_at) for wallet in wallets
+    ]
+    if not rows:
+        return
+    with connection.cursor() as cursor:
+        execute_values(
+            cursor,
+            f"UPDATE {Wallet._meta.db_table} AS wallet SET cash_balance = row.cash, "
+            "arrears = row.arrears, updated_at = row.changed "
+            "FROM (VALUES %s) AS row (id, cash, arrears, changed) WHERE wallet.id = row.id",
+            rows,
+            template="(%s, %s::numeric, %s::numeric, %s::timestamptz)",
+            page_size=len(rows),
+        )
+
+
+def bills_settle(*, bills: list[WrittenBill], now: datetime) -> None:
+    """Pay each bill as soon as it is written; what nothing can pay becomes arrears."""
+    if not bills:
+        return
+    owing = [bill for bill in bills if bill.total > 0]
+    by_account: dict[int, list[WrittenBill]] = defaultdict(list)
+    for bill in owing:
+        by_account[bill.account_id].append(bill)
+    wallets = wallets_lock(account_ids=by_account)
+    # The bill's day decides which instruments may pay it, not the moment a catch-up settles
+    # it: a voucher or card valid at any time of that day pays (bills of a chunk share a day).
+    valid_at = min(now, day_start(min(bill.day for bill in bills)))
+    vouchers, cards = lock_instruments(account_ids=by_account, now=valid_at)
+    settlements = [
+        (bill.pk, bill.account_id, bill.day, ZERO, ZERO, ZERO, ZERO, ZERO, now)
+        for bill in bills
+        if bill.total <= 0
+    ]
+    entries: list[tuple] = []
+    newly_owing: list[int] = []
+    vouchers_of: dict[int, list[Voucher]] = defaultdict(list)
+    for voucher in vouchers:
+        vouchers_of[voucher.account_id].append(voucher)
+    cards_of: dict[int, list] = defaultdict(list)
+    for card in cards:
+        cards_of[card.account_id].append(card)
+    for account_id in sorted(by_account):
+        wallet = wallets[account_id]
+        ordinary = sorted(
+            (v for v in vouchers_of[account_id] if v.kind == Voucher.Kind.ORDINARY), key=_by_expiry
+        )
+        reduction = sorted(
+            (v for v in vouchers_of[account_id] if v.kind == Voucher.Kind.FULL_REDUCTION),
+            key=_by_expiry,
+        )
+        own_cards = sorted(cards_of[account_id], key=_by_expiry)
+        arrears_before = wallet.arrears
+        wallet.updated_at = now
+        for bill in sorted(by_account[account_id], key=lambda bill: bill.workspace_id):
+            row = partial(_bill_entry, account_id, bill.pk, EntryKind.BILL_PAYMENT, now)
+            voucher_part = bill.total - bill.cards_and_cash_only
+            from_ordinary, taken = _take(ordinary, voucher_part, column="voucher", row=row)
+            entries += taken
+            from_reduction, taken = _take(
+                reduction, voucher_part - from_ordinary, column="voucher", row=row
+            )
+            entries += taken
+            remaining = bill.total - from_ordinary - from_reduction
+            from_cards, taken = _take(own_cards, remaining, column="prepaid_card", row=row)
+            entries += taken
+            remaining -= from_cards
+            from_cash = min(wallet.cash_balance, remaining)
+            if from_cash:
+                wallet.cash_balance -= from_cash
+                entries.append(row(Instrument.CASH, None, -from_cash, wallet.cash_balance))
+            owed = remaining - from_cash
+            if owed:
+                wallet.arrears += owed
+                entries.append(
+                    _bill_entry(
+                        account_id,
+                        bill.pk,
+                        EntryKind.ARREARS_INCURRED,
+                        now,
+                        Instrument.ARREARS,
+                        None,
+                        owed,
+                        wallet.arrears,
+                    )
+                )
+            settlements.append(
+                (
+                    bill.pk,
+                    account_id,
+                    bill.day,
+                    from_ordinary,
+                    from_reduction,
+                    from_cards,
+                    from_cash,
+                    owed,
+                    now,
+                )
+            )
+        if wallet.arrears > 0 and arrears_before == 0:
+            newly_owing.append(account_id)
+    _save_balances(Voucher, vouchers)
+    _save_balances(PrepaidCard, cards)
+    _save_wallets(wallets.values())
+    if newly_owing:
+        lock_at = now + timedelta(days=settings.BILLING_LOCK_AFTER_DAYS)
+        started = wallets_arrears_start(
+            wallets=[wallets[account_id] for account_id in newly_owing], since=now
+        )
+        notifications.on_commit_arrears_started_many(
+            started=[(account_id, wallets[account_id].arrears, lock_at) for account_id in started]
+        )
+    copy_insert(LedgerEntry, LEDGER_COLUMNS, entries)  # ids follow the list order: sums hold
+    copy_insert(BillSettlement, SETTLEMENT_COLUMNS, settlements)
+
+
+LEDGER_COLUMNS = [
+    "account_id",
+    "instrument",
+    "voucher_id",
+    "prepaid_card_id",
+    "amount",
+    "balance_after",
+    "kind",
+    "daily_bill_id",
+    "reference",
+    "created_at",
+]
+SETTLEMENT_COLUMNS = [
+    "bill_id",
+    "account_id",
+    "day",
+    "ordinary_vouchers",
+    "full_reduction_vouchers",
+    "prepaid_cards",
+    "cash",
+    "arrears",
+    "settled_at",
+]
+
+
+def _bill_entry(account_id, bill_id, kind, now, instrument, instrument_id, amount, balance_after):
+    """A ledger row of a bill's payment, in LEDGER_COLUMNS order."""
+    if instrument == "voucher":
+        voucher_id, card_id = instrument_id, None
+    elif instrument == "prepaid_card":
+        voucher_id, card_id = None, instrument_id
+    else:
+        voucher_id = card_id = None
+    return (
+        account_id,
+        instrument,
+        voucher_id,
+        card_id,
+        amount,
+        balance_after,
+        kind,
+        bill_id,
+        "",
+        now,
+    )

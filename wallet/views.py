@@ -1,0 +1,166 @@
+"""Pages of the wallet: balances, vouchers and cards, redeeming a code, the ledger."""
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from common.api import csv_response, parse_date_param
+from common.exceptions import Conflict, InvalidInput
+from common.money import format_cny
+from packages.models import VoucherGrantTier
+from wallet.forms import BuyCardForm, RedeemForm
+from wallet.models import Instrument
+from wallet.selectors import (
+    LEDGER_COLUMNS,
+    account_balances,
+    instrument_status,
+    ledger_list,
+    prepaid_card_list,
+    usable_balances,
+    voucher_list,
+)
+from wallet.services.instruments import voucher_redeem
+from workspaces.selectors import membership_require_owner
+from workspaces.views import billing_membership, current_membership
+
+
+def wallet_context(request: HttpRequest, membership, buy_form=None, redeem_form=None) -> dict:
+    now = timezone.now()
+    account = membership.account
+    vouchers = [
+        (voucher, instrument_status(voucher, now=now)) for voucher in voucher_list(account=account)
+    ]
+    cards = [
+        (card, instrument_status(card, now=now)) for card in prepaid_card_list(account=account)
+    ]
+    return {
+        "membership": membership,
+        "balances": account_balances(account=account),
+        "usable": usable_balances(account=account, now=now),
+        "vouchers": vouchers,
+        "cards": cards,
+        "tiers": VoucherGrantTier.objects.order_by("min_card_value"),
+        "buy_form": buy_form or BuyCardForm(initial={"idempotency_key": uuid.uuid4().hex}),
+        "redeem_form": redeem_form or RedeemForm(),
+    }
+
+
+WALLET_COLUMNS = [
+    "instrument",
+    "id",
+    "kind_or_number",
+    "face_value",
+    "balance",
+    "expires_at",
+    "status",
+]
+
+
+@login_required
+def wallet(request: HttpRequest) -> HttpResponse:
+    membership = billing_membership(request)
+    context = wallet_context(request, membership)
+    if request.GET.get("format") == "csv":
+        rows = [
+            [
+                "voucher",
+                voucher.pk,
+                voucher.kind,
+                voucher.face_value,
+                voucher.balance,
+                voucher.expires_at.isoformat(),
+                status,
+            ]
+            for voucher, status in context["vouchers"]
+        ] + [
+            [
+                "prepaid_card",
+                card.pk,
+                card.number,
+                card.face_value,
+                card.balance,
+                card.expires_at.isoformat(),
+                status,
+            ]
+            for card, status in context["cards"]
+        ]
+        return csv_response("vouchers-and-cards.csv", WALLET_COLUMNS, rows)
+    return render(request, "wallet/wallet.html", context)
+
+
+@login_required
+@require_POST
+def voucher_redeem_page(request: HttpRequest) -> HttpResponse:
+    membership = membership_require_owner(membership=current_membership(request))
+    form = RedeemForm(request.POST)
+    if form.is_valid():
+        try:
+            voucher = voucher_redeem(
+                account_id=membership.account_id,
+                code=form.cleaned_data["code"],
+                actor=request.user,
+                now=timezone.now(),
+            )
+        except (InvalidInput, Conflict) as error:
+            form.add_error("code", error.message)
+        else:
+            messages.success(
+                request, _("Voucher of %(amount)s added.") % {"amount": format_cny(voucher.balance)}
+            )
+            return redirect("wallet")
+    context = wallet_context(request, membership, redeem_form=form)
+    return render(request, "wallet/wallet.html", context, status=400)
+
+
+@login_required
+def ledger(request: HttpRequest) -> HttpResponse:
+    """Income and expenditure: every balance change, by date and instrument."""
+    membership = billing_membership(request)
+    errors = {}
+    try:
+        date_from = parse_date_param(request.GET.get("date_from"), "date_from")
+        date_to = parse_date_param(request.GET.get("date_to"), "date_to")
+    except InvalidInput as error:
+        errors[error.field] = error.message
+        date_from = date_to = None
+    instrument = request.GET.get("instrument") or None
+    if instrument not in (None, *Instrument.values):
+        errors["instrument"] = _("Unknown instrument.")
+        instrument = None
+    entries = list(
+        ledger_list(
+            account=membership.account, date_from=date_from, date_to=date_to, instrument=instrument
+        )[:1000]
+    )
+    if request.GET.get("format") == "csv":
+        rows = (
+            [
+                e.created_at.isoformat(),
+                e.instrument,
+                e.voucher_id or e.prepaid_card_id or "",
+                e.amount,
+                e.balance_after,
+                e.kind,
+                e.order_id or "",
+                e.daily_bill_id or "",
+                e.reference,
+            ]
+            for e in entries
+        )
+        return csv_response("ledger.csv", LEDGER_COLUMNS, rows)
+    context = {
+        "entries": entries,
+        "instruments": Instrument.choices,
+        "instrument": instrument,
+        "date_from": date_from,
+        "date_to": date_to,
+        "errors": errors,
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "wallet/ledger.html", context, status=400 if errors else 200)
