@@ -55,7 +55,9 @@ class StatementView(AccountScopedAPIView):
         try:
             month = date.fromisoformat(f"{raw}-01") if raw else billing_day(now).replace(day=1)
         except ValueError:
-            raise InvalidInput(_("Use the format YYYY-MM."), field="month") from None
+            raise InvalidInput(
+                _("Use the format YYYY-MM."), field="month", code="invalid_month"
+            ) from None
         data = StatementSerializer(
             statement_for(account=membership.account, month=month, now=now)
         ).data

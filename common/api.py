@@ -30,10 +30,24 @@ def _as_error_lists(detail: Any) -> Any:
     return [str(detail)]
 
 
+def _as_code_lists(codes: Any) -> Any:
+    """DRF error codes in the shape of `_as_error_lists`."""
+    if isinstance(codes, dict):
+        return {str(key): _as_code_lists(value) for key, value in codes.items()}
+    if isinstance(codes, list):
+        if all(not isinstance(item, dict | list) for item in codes):
+            return [str(item) for item in codes]
+        return [_as_code_lists(item) for item in codes]
+    return [str(codes)]
+
+
 def exception_handler(exc: Exception, context: dict) -> Response | None:
-    """Every 4xx answers `{"errors": {"field": ["message", ...]}}`; "detail" is the whole input."""
+    """Every 4xx answers `{"errors": {"field": ["message", ...]}, "codes": {"field": ["code",
+    ...]}}`; "detail" is the whole input; each message has its stable code at the same place."""
     if isinstance(exc, ApplicationError):
-        return Response({"errors": exc.as_errors()}, status=exc.status_code)
+        return Response(
+            {"errors": exc.as_errors(), "codes": exc.as_codes()}, status=exc.status_code
+        )
     if isinstance(exc, Http404):
         exc = drf_exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -43,9 +57,14 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         return None
     detail = exc.detail if isinstance(exc, drf_exceptions.APIException) else response.data
     errors = _as_error_lists(detail)
+    codes = (
+        _as_code_lists(exc.get_codes())
+        if isinstance(exc, drf_exceptions.APIException)
+        else {"detail": ["error"]}
+    )
     if not isinstance(errors, dict):
-        errors = {"detail": errors}
-    response.data = {"errors": errors}
+        errors, codes = {"detail": errors}, {"detail": codes}
+    response.data = {"errors": errors, "codes": codes}
     return response
 
 
@@ -55,6 +74,10 @@ class ErrorSerializer(serializers.Serializer):
     errors = serializers.DictField(
         child=serializers.ListField(child=serializers.JSONField()),
         help_text='Field name (or "detail") → list of messages.',
+    )
+    codes = serializers.DictField(
+        child=serializers.ListField(child=serializers.JSONField()),
+        help_text="The same keys → the stable code of each message (insufficient_balance, …).",
     )
 
 
@@ -127,7 +150,9 @@ def parse_date_param(value, field: str):
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise InvalidInput(_("Use the format YYYY-MM-DD."), field=field) from None
+        raise InvalidInput(
+            _("Use the format YYYY-MM-DD."), field=field, code="invalid_date"
+        ) from None
 
 
 CSV_FORMAT = OpenApiParameter(

@@ -54,26 +54,30 @@ def parse_amount(value, *, field: str, allow_zero: bool = False) -> Decimal:
     inside, NaN and infinities are refused, so what is typed is what is charged.
     """
     if isinstance(value, bool | float):
-        raise InvalidInput(_('Give the amount as a string such as "100.00".'), field=field)
+        raise InvalidInput(
+            _('Give the amount as a string such as "100.00".'), field=field, code="invalid_amount"
+        )
     if isinstance(value, Decimal):
         text = f"{value:f}" if value.is_finite() else str(value)
     else:
         text = str(value).strip() if isinstance(value, int | str) else ""
     if not MONEY_TEXT.fullmatch(text):
         if text and DECIMALS.fullmatch(text):
-            raise InvalidInput(_("Use at most 2 decimals."), field=field)
+            raise InvalidInput(_("Use at most 2 decimals."), field=field, code="too_many_decimals")
         raise InvalidInput(
             _('%(value)s is not an amount; write it like "100.00".') % {"value": repr(value)},
             field=field,
+            code="invalid_amount",
         )
     if len(text.partition(".")[0].lstrip("0")) > MAX_AMOUNT_DIGITS:
-        raise InvalidInput(_("Too large."), field=field)
+        raise InvalidInput(_("Too large."), field=field, code="amount_too_large")
     amount = Decimal(text)
     if amount < 0 or (amount == 0 and not allow_zero):
         raise InvalidInput(
             _("Must be more than zero.") if not allow_zero else _("Must not be negative."),
             field=field,
+            code="amount_negative",
         )
     if amount > MAX_AMOUNT:
-        raise InvalidInput(_("Too large."), field=field)
+        raise InvalidInput(_("Too large."), field=field, code="amount_too_large")
     return round_money(amount)

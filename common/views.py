@@ -18,14 +18,20 @@ def _is_api(request) -> bool:
 
 def page_not_found(request, exception=None):
     if _is_api(request):
-        return JsonResponse({"errors": {"detail": ["Not found."]}}, status=404)
+        return JsonResponse(
+            {"errors": {"detail": ["Not found."]}, "codes": {"detail": ["not_found"]}}, status=404
+        )
     return render(request, "404.html", status=404)
 
 
 def server_error(request):
     if _is_api(request):
         return JsonResponse(
-            {"errors": {"detail": ["Server error; it has been logged."]}}, status=500
+            {
+                "errors": {"detail": ["Server error; it has been logged."]},
+                "codes": {"detail": ["server_error"]},
+            },
+            status=500,
         )
     # No context processors: the failure may be the database they would query.
     return HttpResponseServerError(loader.get_template("500.html").render({}))

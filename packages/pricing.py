@@ -63,6 +63,7 @@ class ItemPricing:
                 _("%(item)s has no retention tiers; leave retention_days out.")
                 % {"item": self.code},
                 field="retention_days",
+                code="unknown_retention",
             )
         if retention_days is None:
             return self.default_retention_days
@@ -72,6 +73,7 @@ class ItemPricing:
                 _("%(item)s is not sold with %(days)s-day retention (choose %(listed)s).")
                 % {"item": self.code, "days": retention_days, "listed": listed},
                 field="retention_days",
+                code="unknown_retention",
             )
         return retention_days
 
@@ -155,12 +157,14 @@ def traffic_pack_validate_capacity(*, spec: TrafficPackSpec, capacity: int) -> N
             _("The smallest %(item)s traffic pack is %(minimum)s.")
             % {"item": spec.item.code, "minimum": f"{spec.min_capacity:,}"},
             field="capacity",
+            code="pack_too_small",
         )
     if capacity % spec.base_unit:
         raise InvalidInput(
             _("%(item)s capacity must be a multiple of %(unit)s.")
             % {"item": spec.item.code, "unit": f"{spec.base_unit:,}"},
             field="capacity",
+            code="pack_not_a_multiple",
         )
 
 

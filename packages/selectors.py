@@ -21,7 +21,11 @@ def billing_item_list() -> QuerySet[BillingItem]:
 def billing_item_get(*, code: str) -> BillingItem:
     item = billing_item_list().filter(code=code).first()
     if item is None:
-        raise InvalidInput(_("Unknown billing item %(item)s.") % {"item": repr(code)}, field="item")
+        raise InvalidInput(
+            _("Unknown billing item %(item)s.") % {"item": repr(code)},
+            field="item",
+            code="unknown_item",
+        )
     return item
 
 
@@ -38,7 +42,9 @@ def plan_list(*, active_only: bool = True) -> QuerySet[Plan]:
 def plan_get(*, code: str) -> Plan:
     plan = plan_list(active_only=False).filter(code=code).first()
     if plan is None:
-        raise InvalidInput(_("Unknown plan %(plan)s.") % {"plan": repr(code)}, field="plan")
+        raise InvalidInput(
+            _("Unknown plan %(plan)s.") % {"plan": repr(code)}, field="plan", code="unknown_plan"
+        )
     return plan
 
 

@@ -263,7 +263,9 @@ class WorkspaceDailyBillsView(AccountScopedAPIView):
         date_from = parse_date_param(request.query_params.get("date_from"), "date_from")
         date_to = parse_date_param(request.query_params.get("date_to"), "date_to")
         if date_from and date_to and date_from > date_to:
-            raise InvalidInput(_("date_from must not be after date_to."), field="date_from")
+            raise InvalidInput(
+                _("date_from must not be after date_to."), field="date_from", code="invalid_range"
+            )
         bills = daily_bill_list(
             account=membership.account,
             workspace_id=workspace.pk,

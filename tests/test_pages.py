@@ -125,4 +125,7 @@ def test_api_errors_follow_the_requested_language(account_a):
         format="json",
         HTTP_ACCEPT_LANGUAGE="zh-hans",
     ).json()
-    assert body == {"errors": {"face_value": ["储值卡面额须为 ¥100 的整数倍。"]}}
+    assert body == {
+        "errors": {"face_value": ["储值卡面额须为 ¥100 的整数倍。"]},
+        "codes": {"face_value": ["invalid_face_value"]},
+    }

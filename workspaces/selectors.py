@@ -34,13 +34,16 @@ def membership_current(*, user, account_id: int | str | None = None) -> Membersh
 
 def membership_require_billing(*, membership: Membership) -> Membership:
     if not membership.can_see_billing:
-        raise Forbidden(_("Your role in this account gives no access to billing."))
+        raise Forbidden(
+            _("Your role in this account gives no access to billing."),
+            code="billing_access_required",
+        )
     return membership
 
 
 def membership_require_owner(*, membership: Membership) -> Membership:
     if not membership.can_buy:
-        raise Forbidden(_("Only an owner of the account can do this."))
+        raise Forbidden(_("Only an owner of the account can do this."), code="owner_required")
     return membership
 
 

@@ -36,7 +36,9 @@ def account_create(
     with transaction.atomic():
         if User.objects.filter(username=owner_username).exists():
             raise InvalidInput(
-                _("The username %(name)s is taken.") % {"name": owner_username}, field="username"
+                _("The username %(name)s is taken.") % {"name": owner_username},
+                field="username",
+                code="username_taken",
             )
         user = User.objects.create_user(
             username=owner_username, email=owner_email, password=owner_password
@@ -73,7 +75,9 @@ def workspace_create(*, membership: Membership, name: str) -> Workspace:
             )
     except IntegrityError:
         raise InvalidInput(
-            _("The account already has a workspace named %(name)s.") % {"name": name}, field="name"
+            _("The account already has a workspace named %(name)s.") % {"name": name},
+            field="name",
+            code="name_taken",
         ) from None
 
 
@@ -104,7 +108,8 @@ def _workspace_make_commercial(*, workspace_id: int, actor, now: datetime) -> Wo
         workspace = Workspace.objects.select_for_update().get(pk=workspace_id)
         if workspace.plan == WorkspacePlan.COMMERCIAL:
             raise Conflict(
-                _("%(name)s is already on the commercial plan.") % {"name": workspace.name}
+                _("%(name)s is already on the commercial plan.") % {"name": workspace.name},
+                code="already_commercial",
             )
         workspace.plan = WorkspacePlan.COMMERCIAL
         workspace.upgraded_at = now

@@ -134,10 +134,14 @@ def _pack_lines(packs: list[PackRequest], days: int) -> list[QuoteLine]:
 
 def _plan(code) -> Plan:
     if not isinstance(code, str) or not code:
-        raise InvalidInput(_("Choose a plan."), field="plan")
+        raise InvalidInput(_("Choose a plan."), field="plan", code="no_plan")
     plan = plan_get(code=code)
     if not plan.is_active:
-        raise InvalidInput(_("%(plan)s is no longer sold.") % {"plan": plan.name}, field="plan")
+        raise InvalidInput(
+            _("%(plan)s is no longer sold.") % {"plan": plan.name},
+            field="plan",
+            code="plan_not_sold",
+        )
     return plan
 
 
@@ -151,7 +155,9 @@ def _subscription(account: Account, raw) -> Subscription:
 
 def _workspace_ids(raw) -> list[int]:
     if not isinstance(raw, list) or not raw:
-        raise InvalidInput(_("Choose the workspaces, in priority order."), field="workspaces")
+        raise InvalidInput(
+            _("Choose the workspaces, in priority order."), field="workspaces", code="no_workspaces"
+        )
     ids = [
         parse_id(value) if not isinstance(value, bool) and isinstance(value, int) else None
         for value in raw
@@ -190,7 +196,9 @@ def order_quote(*, account: Account, data: dict, today: date) -> Quote:
         face_value = parse_amount(data.get("face_value"), field="face_value")
         if face_value % 100:
             raise InvalidInput(
-                _("A prepaid card's value is a multiple of ¥100."), field="face_value"
+                _("A prepaid card's value is a multiple of ¥100."),
+                field="face_value",
+                code="invalid_face_value",
             )
         lines = [QuoteLine(f"Prepaid card {face_value:,.2f}", 1, face_value, face_value)]
         tier = voucher_grant_tier_for_card(face_value=face_value)
@@ -207,18 +215,22 @@ def order_quote(*, account: Account, data: dict, today: date) -> Quote:
     if status == "expired":
         raise Conflict(
             _("Subscription #%(id)s ended on %(day)s.")
-            % {"id": subscription.pk, "day": subscription.end_date}
+            % {"id": subscription.pk, "day": subscription.end_date},
+            code="subscription_expired",
         )
 
     if kind == OrderKind.TRAFFIC_PACKS:
         if status != "active":
             raise Conflict(
                 _("Subscription #%(id)s starts on %(day)s.")
-                % {"id": subscription.pk, "day": subscription.start_date}
+                % {"id": subscription.pk, "day": subscription.start_date},
+                code="subscription_not_started",
             )
         packs = _packs(data.get("traffic_packs"))
         if not packs:
-            raise InvalidInput(_("Add at least one traffic pack."), field="traffic_packs")
+            raise InvalidInput(
+                _("Add at least one traffic pack."), field="traffic_packs", code="no_traffic_packs"
+            )
         lines = _pack_lines(packs, days_between(today, subscription.end_date))
         return Quote(kind, lines, _total(lines), subscription=subscription, packs=packs)
 
@@ -226,7 +238,8 @@ def order_quote(*, account: Account, data: dict, today: date) -> Quote:
         if status != "active":
             raise Conflict(
                 _("Subscription #%(id)s starts on %(day)s.")
-                % {"id": subscription.pk, "day": subscription.start_date}
+                % {"id": subscription.pk, "day": subscription.start_date},
+                code="subscription_not_started",
             )
         plan = _plan(data.get("plan"))
         current = subscription_plan_on(subscription=subscription, day=today)
@@ -259,7 +272,10 @@ def order_quote(*, account: Account, data: dict, today: date) -> Quote:
 
     # renewal
     if Subscription.objects.filter(renewal_of=subscription).exists():
-        raise Conflict(_("Subscription #%(id)s is already renewed.") % {"id": subscription.pk})
+        raise Conflict(
+            _("Subscription #%(id)s is already renewed.") % {"id": subscription.pk},
+            code="already_renewed",
+        )
     plan = subscription_plan_on(subscription=subscription, day=subscription.end_date)
     start = subscription.end_date + ONE_DAY
     line = QuoteLine(
@@ -279,6 +295,7 @@ def _total(lines: list[QuoteLine]) -> Decimal:
             _("This order would cost %(total)s, more than one order can hold (%(maximum)s).")
             % {"total": format_cny(total), "maximum": format_cny(MAX_AMOUNT)},
             field="traffic_packs",
+            code="amount_too_large",
         )
     return total
 
@@ -344,7 +361,11 @@ def _parts(raw, field: str) -> list[tuple[int, Decimal]]:
             )
         parts.append((pk, parse_amount(part.get("amount"), field=f"payment.{field}")))
     if len({pk for pk, _ in parts}) != len(parts):
-        raise InvalidInput(_("Each instrument can appear only once."), field=f"payment.{field}")
+        raise InvalidInput(
+            _("Each instrument can appear only once."),
+            field=f"payment.{field}",
+            code="duplicate_instrument",
+        )
     return parts
 
 
@@ -377,12 +398,16 @@ def _lock_parts(model, account: Account, parts, now: datetime, label: str):
     for pk, amount in parts:
         instrument = found.get(pk)
         if instrument is None or instrument.account_id != account.pk:
-            raise NotFound(_("No such %(instrument)s #%(id)s.") % {"instrument": label, "id": pk})
+            raise NotFound(
+                _("No such %(instrument)s #%(id)s.") % {"instrument": label, "id": pk},
+                code="not_found",
+            )
         if instrument.expires_at <= now:
             raise Conflict(
                 _("The %(instrument)s #%(id)s expired on %(day)s.")
                 % {"instrument": label, "id": pk, "day": f"{instrument.expires_at:%Y-%m-%d}"},
                 field="payment",
+                code="instrument_expired",
             )
         if instrument.balance < amount:
             raise Conflict(
@@ -394,6 +419,7 @@ def _lock_parts(model, account: Account, parts, now: datetime, label: str):
                     "part": format_cny(amount),
                 },
                 field="payment",
+                code="insufficient_balance",
             )
         locked.append((instrument, amount))
     return locked
@@ -476,7 +502,11 @@ def order_place(
     membership_require_owner(membership=membership)
     account = membership.account
     if idempotency_key is not None and not 0 < len(idempotency_key) <= 100:
-        raise InvalidInput(_("Idempotency-Key is 1 to 100 characters."), field="idempotency_key")
+        raise InvalidInput(
+            _("Idempotency-Key is 1 to 100 characters."),
+            field="idempotency_key",
+            code="invalid_idempotency_key",
+        )
     request_print = fingerprint(data, payment)
     today = billing_day(now)
     try:
@@ -488,17 +518,24 @@ def order_place(
                 ).first()
                 if existing is not None:
                     if existing.request_fingerprint != request_print:
-                        raise Conflict(_("This Idempotency-Key was used for a different order."))
+                        raise Conflict(
+                            _("This Idempotency-Key was used for a different order."),
+                            code="idempotency_key_reused",
+                        )
                     return existing, False
             quote = order_quote(account=account, data=data, today=today)
             cash, card_parts, voucher_parts = parse_payment(payment)
             if voucher_parts and not quote.vouchers_allowed:
                 raise InvalidInput(
-                    _("A prepaid card is bought with cash only."), field="payment.vouchers"
+                    _("A prepaid card is bought with cash only."),
+                    field="payment.vouchers",
+                    code="cash_only",
                 )
             if card_parts and not quote.cards_allowed:
                 raise InvalidInput(
-                    _("A prepaid card is bought with cash only."), field="payment.prepaid_cards"
+                    _("A prepaid card is bought with cash only."),
+                    field="payment.prepaid_cards",
+                    code="cash_only",
                 )
             paid = (
                 cash
@@ -510,6 +547,7 @@ def order_place(
                     _("The payment adds up to %(paid)s; the total is %(total)s.")
                     % {"paid": format_cny(paid), "total": format_cny(quote.total)},
                     field="payment",
+                    code="payment_mismatch",
                 )
             vouchers = _lock_parts(Voucher, account, voucher_parts, now, "voucher")
             cards = _lock_parts(PrepaidCard, account, card_parts, now, "prepaid card")
@@ -518,6 +556,7 @@ def order_place(
                     _("The cash balance is %(balance)s, less than %(cash)s.")
                     % {"balance": format_cny(wallet.cash_balance), "cash": format_cny(cash)},
                     field="payment",
+                    code="insufficient_balance",
                 )
             order = Order.objects.create(
                 account=account,

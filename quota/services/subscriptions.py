@@ -33,17 +33,22 @@ def _refuse_billed_day(day: date, what: str) -> None:
     if BillingRun.objects.filter(day=day).exists():
         raise Conflict(
             _("%(day)s is already billed; %(what)s cannot take effect on it.")
-            % {"day": day, "what": what}
+            % {"day": day, "what": what},
+            code="day_billed",
         )
 
 
 def validate_workspace_ids(*, account: Account, workspace_ids: Sequence[int]) -> list[Workspace]:
     """The workspaces to bind, in the given order: the account's own, commercial, each once."""
     if not workspace_ids:
-        raise InvalidInput(_("Choose at least one workspace."), field="workspaces")
+        raise InvalidInput(
+            _("Choose at least one workspace."), field="workspaces", code="no_workspaces"
+        )
     if len(set(workspace_ids)) != len(workspace_ids):
         raise InvalidInput(
-            _("A workspace can appear only once in the priority order."), field="workspaces"
+            _("A workspace can appear only once in the priority order."),
+            field="workspaces",
+            code="duplicate_workspace",
         )
     found = {
         workspace.pk: workspace
@@ -54,6 +59,7 @@ def validate_workspace_ids(*, account: Account, workspace_ids: Sequence[int]) ->
         raise InvalidInput(
             _("No such workspace in this account: %(ids)s.") % {"ids": ", ".join(missing)},
             field="workspaces",
+            code="not_found",
         )
     free = [
         found[workspace_id].name
@@ -64,6 +70,7 @@ def validate_workspace_ids(*, account: Account, workspace_ids: Sequence[int]) ->
         raise InvalidInput(
             _("Upgrade to the commercial plan first: %(names)s.") % {"names": ", ".join(free)},
             field="workspaces",
+            code="workspace_not_commercial",
         )
     return [found[workspace_id] for workspace_id in workspace_ids]
 
@@ -104,6 +111,7 @@ def refuse_bound_elsewhere(
                 "day": clash.valid_to - ONE_DAY,
             },
             field="workspaces",
+            code="workspace_bound_elsewhere",
         )
 
 
@@ -125,7 +133,8 @@ def _bind(
             )
     except IntegrityError:  # the exclusion constraint: bound elsewhere by a concurrent request
         raise Conflict(
-            _("A workspace was just bound to another subscription; reload and try again.")
+            _("A workspace was just bound to another subscription; reload and try again."),
+            code="concurrent_change",
         ) from None
 
 
@@ -141,6 +150,7 @@ def traffic_packs_price(packs: Sequence[PackRequest]) -> list[tuple[TrafficPackS
                 _("Pack %(number)s: no traffic pack is sold for %(item)s.")
                 % {"number": index + 1, "item": pack.item_code},
                 field="traffic_packs",
+                code="unknown_item",
             )
         try:
             daily_price = traffic_pack_daily_price(spec=spec, capacity=pack.capacity, tiers=tiers)
@@ -148,6 +158,7 @@ def traffic_packs_price(packs: Sequence[PackRequest]) -> list[tuple[TrafficPackS
             raise InvalidInput(
                 _("Pack %(number)s: %(message)s") % {"number": index + 1, "message": error.message},
                 field="traffic_packs",
+                code=error.code,
             ) from None
         priced.append((spec, pack.capacity, daily_price))
     return priced
@@ -209,12 +220,14 @@ def _refuse_inactive(subscription: Subscription, day: date) -> None:
     if day > subscription.end_date:
         raise Conflict(
             _("Subscription #%(id)s ended on %(day)s.")
-            % {"id": subscription.pk, "day": subscription.end_date}
+            % {"id": subscription.pk, "day": subscription.end_date},
+            code="subscription_expired",
         )
     if day < subscription.start_date:
         raise Conflict(
             _("Subscription #%(id)s starts on %(day)s.")
-            % {"id": subscription.pk, "day": subscription.start_date}
+            % {"id": subscription.pk, "day": subscription.start_date},
+            code="subscription_not_started",
         )
 
 
@@ -223,7 +236,9 @@ def subscription_add_traffic_packs(
 ) -> list[TrafficPack]:
     """Stack traffic packs on an active subscription, from start_date to its end date."""
     if not traffic_packs:
-        raise InvalidInput(_("Add at least one traffic pack."), field="traffic_packs")
+        raise InvalidInput(
+            _("Add at least one traffic pack."), field="traffic_packs", code="no_traffic_packs"
+        )
     _refuse_inactive(subscription, start_date)
     priced = traffic_packs_price(traffic_packs)
     with transaction.atomic():
@@ -240,13 +255,16 @@ def plan_refuse_non_upgrade(*, current: Plan, plan: Plan) -> None:
     """A subscription only moves to a dearer plan (SPEC 1.5)."""
     if plan.pk == current.pk:
         raise InvalidInput(
-            _("The subscription is already on %(plan)s.") % {"plan": plan.name}, field="plan"
+            _("The subscription is already on %(plan)s.") % {"plan": plan.name},
+            field="plan",
+            code="not_an_upgrade",
         )
     if plan.price <= current.price:
         raise InvalidInput(
             _("A plan can only be upgraded: %(new)s is not dearer than %(old)s.")
             % {"new": plan.name, "old": current.name},
             field="plan",
+            code="not_an_upgrade",
         )
 
 
@@ -292,10 +310,14 @@ def subscription_renew(*, subscription: Subscription, today: date, actor=None) -
     if today > subscription.end_date:
         raise Conflict(
             _("Subscription #%(id)s has expired; buy a new package instead.")
-            % {"id": subscription.pk}
+            % {"id": subscription.pk},
+            code="subscription_expired",
         )
     if Subscription.objects.filter(renewal_of=subscription).exists():
-        raise Conflict(_("Subscription #%(id)s is already renewed.") % {"id": subscription.pk})
+        raise Conflict(
+            _("Subscription #%(id)s is already renewed.") % {"id": subscription.pk},
+            code="already_renewed",
+        )
     plan = subscription_plan_on(subscription=subscription, day=subscription.end_date)
     workspace_ids = bindings_on(subscription_ids=[subscription.pk], day=subscription.end_date).get(
         subscription.pk, []
@@ -312,7 +334,8 @@ def subscription_renew(*, subscription: Subscription, today: date, actor=None) -
             )
     except IntegrityError:  # one renewal per subscription (OneToOne)
         raise Conflict(
-            _("Subscription #%(id)s is already renewed.") % {"id": subscription.pk}
+            _("Subscription #%(id)s is already renewed.") % {"id": subscription.pk},
+            code="already_renewed",
         ) from None
 
 
@@ -328,7 +351,8 @@ def subscription_set_workspaces(
     if effective_from > subscription.end_date:
         raise Conflict(
             _("Subscription #%(id)s ends on %(day)s; a change could never apply.")
-            % {"id": subscription.pk, "day": subscription.end_date}
+            % {"id": subscription.pk, "day": subscription.end_date},
+            code="change_never_applies",
         )
     workspaces = validate_workspace_ids(account=subscription.account, workspace_ids=workspace_ids)
     with transaction.atomic():

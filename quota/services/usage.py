@@ -39,6 +39,9 @@ class BatchInvalid(InvalidInput):
     def as_errors(self) -> dict[str, list[str]]:
         return self.errors
 
+    def as_codes(self) -> dict[str, list[str]]:
+        return {key: ["invalid_sample"] * len(messages) for key, messages in self.errors.items()}
+
 
 @dataclass(frozen=True)
 class Sample:
@@ -84,7 +87,8 @@ def _refuse_billed(samples, runs: dict[date, BillingRun], account_of: dict[int, 
     if closed:
         raise Conflict(
             _("Usage for an already billed day is refused (%(days)s); nothing was stored.")
-            % {"days": ", ".join(day.isoformat() for day in closed)}
+            % {"days": ", ".join(day.isoformat() for day in closed)},
+            code="day_billed",
         )
 
 
@@ -201,6 +205,7 @@ def usage_ingest(*, samples: Sequence, now: datetime, operator_import: bool = Fa
         raise InvalidInput(
             _("Send at most %(count)s samples a request.") % {"count": f"{MAX_BATCH:,}"},
             field="samples",
+            code="too_many_samples",
         )
     workspace_ids = {
         entry["workspace"]
@@ -242,7 +247,8 @@ def usage_ingest(*, samples: Sequence, now: datetime, operator_import: bool = Fa
         if set(runs) - set(seen_runs):
             raise Conflict(
                 _("Billing of %(days)s started just now; send the samples again.")
-                % {"days": ", ".join(sorted(str(day) for day in set(runs) - set(seen_runs)))}
+                % {"days": ", ".join(sorted(str(day) for day in set(runs) - set(seen_runs)))},
+                code="billing_in_progress",
             )
         _refuse_billed(latest.values(), runs, account_of)
         execute_values(

@@ -13,11 +13,16 @@ pytestmark = pytest.mark.django_db
 def assert_error_shape(response, status, field=None):
     assert response.status_code == status, response.content
     body = response.json()
-    assert set(body) == {"errors"}
+    assert set(body) == {"errors", "codes"}
     assert isinstance(body["errors"], dict) and body["errors"]
     for key, messages in body["errors"].items():
         assert isinstance(key, str)
         assert isinstance(messages, list) and messages
+        # every message has its stable code at the same place
+        codes = body["codes"][key]
+        assert isinstance(codes, list) and len(codes) == len(messages), body
+        assert all(isinstance(code, str) and code.isidentifier() for code in codes), body
+    assert set(body["codes"]) == set(body["errors"]), body
     if field is not None:
         assert field in body["errors"], body
 
@@ -89,7 +94,7 @@ def test_upgrade_of_a_commercial_workspace_is_a_409(owner_api, account_a):
     workspace = make_workspace(account_a[0], commercial=True)
     response = owner_api.post(f"/api/v1/workspaces/{workspace.pk}/upgrade/")
     assert_error_shape(response, 409, "detail")
-    assert "already" in response.json()["errors"]["detail"][0]
+    assert response.json()["codes"]["detail"] == ["already_commercial"]
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from common.dates import ONE_DAY, billing_day
 from common.exceptions import Conflict
 from quota.models import BillingChunk, BillingRun, DailyBill, DailyBillLine
 from quota.services import billing_run_open, deduction_days_due
+from tests.errors import raises_code
 from tests.factories import make_account, make_workspace
 from tests.quota.helpers import after, bill, send
 from tests.quota.scenario import build_scenario, forget_day, money_snapshot, snapshot
@@ -57,7 +58,7 @@ def test_usage_for_a_billed_day_is_refused():
     workspace = make_workspace(make_account()[0], commercial=True)
     send(workspace, "logs", 1_000_000, D, retention=14)
     bill(D)
-    with pytest.raises(Conflict, match="already billed"):
+    with raises_code(Conflict, "day_billed"):
         send(workspace, "logs", 2_000_000, D, retention=14)
 
 

@@ -155,7 +155,7 @@ def test_usage_of_a_billed_day_answers_409_and_stores_nothing(meter, workspace):
         format="json",
     )
     assert response.status_code == 409
-    assert "already billed" in response.json()["errors"]["detail"][0]
+    assert response.json()["codes"]["detail"] == ["day_billed"]
     assert UsageSample.objects.count() == 0
 
 

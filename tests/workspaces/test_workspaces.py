@@ -35,7 +35,7 @@ def test_only_owners_upgrade(request, account_a, role_fixture):
     client.force_authenticate(request.getfixturevalue(role_fixture))
     response = client.post(f"/api/v1/workspaces/{workspace.pk}/upgrade/")
     assert response.status_code == 403
-    assert response.json()["errors"]["detail"] == ["Only an owner of the account can do this."]
+    assert response.json()["codes"]["detail"] == ["owner_required"]
     assert Workspace.objects.get(pk=workspace.pk).plan == "free"
 
 

@@ -161,6 +161,7 @@ def cash_credit(*, account_id: int, amount, reference: str, actor=None, now: dat
                 _("The cash balance would exceed %(maximum)s; this cannot be a remittance.")
                 % {"maximum": f"¥{MAX_BALANCE:,.2f}"},
                 field="amount",
+                code="balance_limit",
             )
         wallet.cash_balance += amount
         save_wallet(wallet)

@@ -22,7 +22,9 @@ def _valid_days(valid_days: int) -> int:
         or not isinstance(valid_days, int)
         or not 1 <= valid_days <= 3660
     ):
-        raise InvalidInput(_("Validity is 1 to 3,660 days."), field="valid_days")
+        raise InvalidInput(
+            _("Validity is 1 to 3,660 days."), field="valid_days", code="invalid_validity"
+        )
     return valid_days
 
 
@@ -93,12 +95,17 @@ def voucher_redeem(*, account_id: int, code: str, actor=None, now: datetime) -> 
         wallet = wallet_lock(account_id=account_id)
         voucher = Voucher.objects.select_for_update().filter(code=code).first()
         if voucher is None:
-            raise InvalidInput(_("No voucher has this activation code."), field="code")
+            raise InvalidInput(
+                _("No voucher has this activation code."), field="code", code="unknown_code"
+            )
         if voucher.account_id is not None:
-            raise Conflict(_("This activation code has already been redeemed."))
+            raise Conflict(
+                _("This activation code has already been redeemed."), code="code_already_redeemed"
+            )
         if voucher.expires_at <= now:
             raise Conflict(
-                _("This voucher expired on %(day)s.") % {"day": f"{voucher.expires_at:%Y-%m-%d}"}
+                _("This voucher expired on %(day)s.") % {"day": f"{voucher.expires_at:%Y-%m-%d}"},
+                code="voucher_expired",
             )
         voucher.account_id = account_id
         voucher.redeemed_at = now
@@ -142,6 +149,7 @@ def prepaid_card_issue(
         raise InvalidInput(
             _("A prepaid card's value is a multiple of ¥100."),
             field="face_value" if order else "amount",
+            code="invalid_face_value",
         )
     valid_days = _valid_days(valid_days)
     with transaction.atomic():
