@@ -93,6 +93,24 @@ def parse_id(value: object) -> int | None:
     return number if 0 < number <= BIGINT_MAX else None
 
 
+class TypedInputSerializer(serializers.Serializer):
+    """A serializer whose validated data is a typed value: `parse` (a plain function that
+    raises InvalidInput with the field at fault and a code) builds it from the raw body. The
+    declared fields document the body in the OpenAPI schema."""
+
+    @staticmethod
+    def parse(data):
+        raise NotImplementedError
+
+    def to_internal_value(self, data):
+        try:
+            return self.parse(data)
+        except InvalidInput as error:
+            raise serializers.ValidationError(
+                {error.key: [serializers.ErrorDetail(error.message, code=error.code)]}
+            ) from None
+
+
 class MoneyField(serializers.DecimalField):
     """An amount: a string with 2 decimals."""
 

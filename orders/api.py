@@ -1,19 +1,20 @@
 """REST API of orders: quotes, placing and paying an order, order history."""
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from common.api import MoneyField
+from common.api import MoneyField, TypedInputSerializer
 from common.dates import billing_day
-from common.exceptions import InvalidInput
+from orders.requests import OrderRequest, PaymentSplit, order_request_parse, payment_split_parse
 from orders.selectors import order_get, order_list
-from orders.services.checkout import order_place, order_quote, suggest_payment
+from orders.services.checkout import order_place
+from orders.services.kinds import order_quote
+from orders.services.payment import suggest_payment
 from workspaces.api import ACCOUNT_HEADER, AccountScopedAPIView
-from workspaces.selectors import membership_require_billing
+from workspaces.selectors import membership_require_billing, membership_require_owner
 
 
 class PackSerializer(serializers.Serializer):
@@ -32,8 +33,10 @@ class PaymentSerializer(serializers.Serializer):
     vouchers = PartSerializer(many=True, required=False)
 
 
-class OrderBodySerializer(serializers.Serializer):
-    """Documentation of the order body; the checkout service validates it whole."""
+class OrderBodySerializer(TypedInputSerializer):
+    """The order body → an OrderRequest (orders/requests.py)."""
+
+    parse = staticmethod(order_request_parse)
 
     kind = serializers.ChoiceField(
         choices=["new_package", "traffic_packs", "upgrade", "renewal", "prepaid_card"]
@@ -45,11 +48,30 @@ class OrderBodySerializer(serializers.Serializer):
     face_value = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
 
 
+def _order_and_payment(body) -> tuple[OrderRequest, PaymentSplit]:
+    order = order_request_parse(body)
+    return order, payment_split_parse(body.get("payment"))
+
+
 class OrderCreateSerializer(OrderBodySerializer):
+    """The order body with its payment → (OrderRequest, PaymentSplit)."""
+
+    parse = staticmethod(_order_and_payment)
     payment = PaymentSerializer(required=False)
 
 
 class QuoteLineSerializer(serializers.Serializer):
+    description = serializers.CharField()
+    quantity = serializers.IntegerField()
+    unit_price = serializers.CharField()
+    amount = serializers.CharField()
+    item = serializers.CharField(required=False, help_text="A traffic pack's line: its item")
+    capacity = serializers.IntegerField(
+        required=False, help_text="A traffic pack's line: its daily capacity"
+    )
+
+
+class OrderLineSerializer(serializers.Serializer):
     description = serializers.CharField()
     quantity = serializers.IntegerField()
     unit_price = serializers.CharField()
@@ -74,17 +96,11 @@ class OrderSerializer(serializers.Serializer):
     kind = serializers.CharField()
     status = serializers.CharField()
     total = MoneyField()
-    lines = QuoteLineSerializer(many=True)
+    lines = OrderLineSerializer(many=True)
     payment = PaymentOutSerializer()
     subscription = serializers.IntegerField(source="subscription_id", allow_null=True)
     created_at = serializers.DateTimeField()
     paid_at = serializers.DateTimeField()
-
-
-def _order_data(body) -> dict:
-    if not isinstance(body, dict):
-        raise InvalidInput(_("Send an order object."), field="detail")
-    return {key: value for key, value in body.items() if key != "payment"}
 
 
 class OrderQuoteView(AccountScopedAPIView):
@@ -95,9 +111,11 @@ class OrderQuoteView(AccountScopedAPIView):
     )
     def post(self, request: Request) -> Response:
         membership = membership_require_billing(membership=self.get_membership())
+        given = OrderBodySerializer(data=request.data)
+        given.is_valid(raise_exception=True)
         now = timezone.now()
         quote = order_quote(
-            account=membership.account, data=_order_data(request.data), today=billing_day(now)
+            account=membership.account, request=given.validated_data, today=billing_day(now)
         )
         payload = {
             "kind": quote.kind,
@@ -129,11 +147,14 @@ class OrderListCreateView(AccountScopedAPIView):
         responses={201: OrderSerializer},
     )
     def post(self, request: Request) -> Response:
-        body = request.data
+        membership = membership_require_owner(membership=self.get_membership())
+        given = OrderCreateSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        order_request, payment = given.validated_data
         order, created = order_place(
-            membership=self.get_membership(),
-            data=_order_data(body),
-            payment=body.get("payment"),
+            membership=membership,
+            request=order_request,
+            payment=payment,
             idempotency_key=request.headers.get("Idempotency-Key"),
             now=timezone.now(),
         )

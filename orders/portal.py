@@ -1,8 +1,8 @@
 """The purchase pages: new package (six steps), traffic packs, upgrade and renewal of a
 subscription, the order page. They call the checkout services that the API calls."""
 
+import contextlib
 import uuid
-from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,12 +11,15 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from common.api import parse_id
 from common.dates import billing_day
 from common.exceptions import ApplicationError, InvalidInput
+from orders.forms import PurchaseForm, page_field, workspace_ids_from
 from orders.models import OrderKind
+from orders.requests import OrderRequest
 from orders.selectors import order_get
-from orders.services.checkout import order_place, order_quote, suggest_payment
+from orders.services.checkout import order_place
+from orders.services.kinds import order_quote
+from orders.services.payment import suggest_payment
 from packages import pricing
 from packages.selectors import plan_list, traffic_discount_tier_list, traffic_pack_spec_list
 from quota.estimate import usage_replay_estimate
@@ -26,68 +29,6 @@ from wallet.selectors import account_balances, usable_balances
 from wallet.services.instruments import usable
 from workspaces.selectors import membership_require_owner, workspace_list
 from workspaces.views import billing_membership, current_membership
-
-STEP_FIELDS = {
-    "plan": "plan",
-    "traffic_packs": "packs",
-    "workspaces": "workspaces",
-    "subscription": "plan",
-    "face_value": "pay",
-}
-
-
-def _packs_from(post) -> list[dict]:
-    packs = []
-    for item, capacity in zip(
-        post.getlist("pack_item"), post.getlist("pack_capacity"), strict=False
-    ):
-        if not item and not capacity:
-            continue
-        try:
-            value = int(capacity.replace(",", "").strip())
-        except ValueError:
-            value = capacity  # the service names the bad capacity
-        packs.append({"item": item, "capacity": value})
-    return packs
-
-
-def _ids(text: str) -> list:
-    ids = []
-    for part in (text or "").split(","):
-        part = part.strip()
-        if part:
-            ids.append(parse_id(part) or part)
-    return ids
-
-
-def _payment_from(post) -> dict:
-    payment = {"cash": post.get("cash", "").strip() or "0", "prepaid_cards": [], "vouchers": []}
-    for key, value in post.items():
-        value = value.strip()
-        if not value:
-            continue
-        for prefix, bucket in (("card-", "prepaid_cards"), ("voucher-", "vouchers")):
-            if key.startswith(prefix) and parse_id(key[len(prefix) :]):
-                try:
-                    if Decimal(value) == 0:
-                        continue
-                except InvalidOperation:
-                    pass
-                payment[bucket].append({"id": parse_id(key[len(prefix) :]), "amount": value})
-    return payment
-
-
-def _order_data(kind: str, post, subscription=None) -> dict:
-    data: dict = {"kind": kind}
-    if kind in (OrderKind.NEW_PACKAGE, OrderKind.UPGRADE):
-        data["plan"] = post.get("plan", "")
-    if kind in (OrderKind.NEW_PACKAGE, OrderKind.TRAFFIC_PACKS):
-        data["traffic_packs"] = _packs_from(post)
-    if kind == OrderKind.NEW_PACKAGE:
-        data["workspaces"] = _ids(post.get("workspaces", ""))
-    if subscription is not None:
-        data["subscription"] = subscription.pk
-    return data
 
 
 def _catalog_context() -> dict:
@@ -156,7 +97,9 @@ def _render_order_page(
     bound = workspace_subscriptions_on(workspace_ids=[w.pk for w in workspaces], day=today)
     submitted = submitted or {}
     chosen_ids = [
-        value for value in _ids(submitted.get("workspaces", "")) if isinstance(value, int)
+        value
+        for value in workspace_ids_from(submitted.get("workspaces", ""))
+        if isinstance(value, int)
     ]
     chosen = [w for wid in chosen_ids for w in workspaces if w.pk == wid]
     context = {
@@ -212,16 +155,23 @@ def _render_order_page(
     return render(request, "orders/buy.html", context, status=status)
 
 
-def _field_of(error: ApplicationError) -> str:
-    field = error.field or "detail"
-    if field.startswith("payment"):
-        return "payment"
-    return field
-
-
-def _quote_with_suggestion(account, data: dict, now):
-    quote = order_quote(account=account, data=data, today=billing_day(now))
+def _quote_with_suggestion(account, order: OrderRequest, now):
+    quote = order_quote(account=account, request=order, today=billing_day(now))
     return quote, suggest_payment(account=account, quote=quote, now=now)
+
+
+def _render_with_error(request, *, form: PurchaseForm, errors: dict, status: int, page: dict):
+    """The page again with the error at its step, and the quote when it can still be computed."""
+    quote = suggestion = None
+    order = form.cleaned_data.get("order") if hasattr(form, "cleaned_data") else None
+    if order is not None:
+        with contextlib.suppress(ApplicationError):  # the error is shown all the same
+            quote, suggestion = _quote_with_suggestion(
+                page["membership"].account, order, now=timezone.now()
+            )
+    return _render_order_page(
+        request, errors=errors, quote=quote, suggestion=suggestion, status=status, **page
+    )
 
 
 def _handle(request, *, membership, kind, subscription=None):
@@ -232,39 +182,45 @@ def _handle(request, *, membership, kind, subscription=None):
         )
     membership_require_owner(membership=membership)
     post = request.POST
-    data = _order_data(kind, post, subscription)
+    reviewing = post.get("action") == "review"
+    form = PurchaseForm(
+        post,
+        kind=kind,
+        subscription_id=subscription.pk if subscription else None,
+        pay=not reviewing,
+    )
     now = timezone.now()
     page = {"membership": membership, "kind": kind, "subscription": subscription, "submitted": post}
-    if post.get("action") == "review":
+    if not form.is_valid():
+        return _render_with_error(
+            request, form=form, errors=form.first_error(), status=400, page=page
+        )
+    if reviewing:
         try:
-            quote, suggestion = _quote_with_suggestion(membership.account, data, now)
+            quote, suggestion = _quote_with_suggestion(
+                membership.account, form.cleaned_data["order"], now
+            )
         except ApplicationError as error:
             return _render_order_page(
-                request, errors={_field_of(error): error.message}, status=400, **page
+                request, errors={page_field(error.field): error.message}, status=400, **page
             )
         return _render_order_page(request, quote=quote, suggestion=suggestion, **page)
+    key = form.cleaned_data["idempotency_key"]
     try:
         order, created = order_place(
             membership=membership,
-            data=data,
-            payment=_payment_from(post),
-            idempotency_key=f"web-{post.get('idempotency_key', '')[:80]}"
-            if post.get("idempotency_key")
-            else None,
+            request=form.cleaned_data["order"],
+            payment=form.cleaned_data["payment"],
+            idempotency_key=f"web-{key}" if key else None,
             now=now,
         )
     except ApplicationError as error:
-        try:  # show the quote again next to the error when it can still be computed
-            quote, suggestion = _quote_with_suggestion(membership.account, data, now)
-        except ApplicationError:
-            quote = suggestion = None
-        return _render_order_page(
+        return _render_with_error(
             request,
-            errors={_field_of(error): error.message},
-            quote=quote,
-            suggestion=suggestion,
+            form=form,
+            errors={page_field(error.field): error.message},
             status=error.status_code if error.status_code != 404 else 400,
-            **page,
+            page=page,
         )
     if created:
         messages.success(request, _("Order #%(id)s is paid.") % {"id": order.pk})
@@ -302,7 +258,9 @@ def buy_estimate(request: HttpRequest) -> JsonResponse:
         workspace_list(account=membership.account).values_list("pk", flat=True)
     )
     workspace_ids = [
-        wid for wid in _ids(request.GET.get("workspaces", "")) if wid in account_workspaces
+        wid
+        for wid in workspace_ids_from(request.GET.get("workspaces", ""))
+        if wid in account_workspaces
     ]
     packs = []
     for part in request.GET.get("packs", "").split(","):

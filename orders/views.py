@@ -9,6 +9,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.exceptions import Conflict, InvalidInput
+from common.money import round_money
+from orders.models import OrderKind
+from orders.requests import OrderRequest, PaymentSplit
 from orders.services.checkout import order_place
 from wallet.forms import BuyCardForm
 from wallet.views import wallet_context
@@ -27,8 +30,10 @@ def card_buy(request: HttpRequest) -> HttpResponse:
         try:
             order, created = order_place(
                 membership=membership,
-                data={"kind": "prepaid_card", "face_value": f"{face_value:.2f}"},
-                payment={"cash": f"{face_value:.2f}"},
+                request=OrderRequest(
+                    kind=OrderKind.PREPAID_CARD, face_value=round_money(face_value)
+                ),
+                payment=PaymentSplit(cash=round_money(face_value)),
                 idempotency_key=f"web-{form.cleaned_data['idempotency_key']}",
                 now=timezone.now(),
             )

@@ -10,11 +10,14 @@ def lines_to_rows(apps, schema_editor):
     order_model = apps.get_model("orders", "Order")
     line_model = apps.get_model("orders", "OrderLine")
     rows = []
-    for order in order_model.objects.order_by("pk").iterator(chunk_size=2000):
-        for position, line in enumerate(order.lines or []):
+    # values_list, not instances: here `lines` is both the JSON column and the new reverse
+    # accessor of OrderLine, and an instance would take the accessor.
+    orders = order_model.objects.order_by("pk").values_list("pk", "lines")
+    for order_id, lines in orders.iterator(chunk_size=2000):
+        for position, line in enumerate(lines or []):
             rows.append(
                 line_model(
-                    order_id=order.pk,
+                    order_id=order_id,
                     position=position,
                     description=line["description"],
                     quantity=line["quantity"],
@@ -44,9 +47,8 @@ def rows_to_lines(apps, schema_editor):
         if line.item_code:
             entry["item"], entry["capacity"] = line.item_code, line.capacity
         lines.setdefault(line.order_id, []).append(entry)
-    for order in order_model.objects.order_by("pk"):
-        order.lines = lines.get(order.pk, [])
-        order.save(update_fields=["lines"])
+    for order_id in order_model.objects.order_by("pk").values_list("pk", flat=True):
+        order_model.objects.filter(pk=order_id).update(lines=lines.get(order_id, []))
 
 
 class Migration(migrations.Migration):
@@ -103,5 +105,9 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(lines_to_rows, rows_to_lines),
+        # Undone, the column comes back empty for every row, then rows_to_lines fills it.
+        migrations.AlterField(
+            model_name="order", name="lines", field=models.JSONField(default=list)
+        ),
         migrations.RemoveField(model_name="order", name="lines"),
     ]

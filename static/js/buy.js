@@ -1,13 +1,13 @@
-/* Purchase pages: live pack prices, drag-ordered workspaces, live quote and estimate, payment
-   split with the remaining amount; Pay is enabled only when the split adds up. Amounts are handled
-   in cents (integers) so that what is shown adds up exactly. */
+/* Purchase pages: pack prices from the live quote, drag-ordered workspaces, live quote and
+   estimate, payment split with the remaining amount; Pay is enabled only when the split adds up.
+   Every price comes from the server (the quote endpoint): amounts arrive as strings and are
+   handled in cents (integers) so that what is shown adds up exactly. Every text comes from the
+   page (json_script "buy-text"), in the page's language. */
 (function () {
   "use strict";
   var form = document.getElementById("order-form");
   if (!form) { return; }
   var kind = form.dataset.kind;
-  var catalog = JSON.parse(document.getElementById("pack-catalog").textContent);
-  var tiers = JSON.parse(document.getElementById("discount-tiers").textContent);
   var csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
   var text = JSON.parse(document.getElementById("buy-text").textContent);
   function fill(template, values) {
@@ -21,40 +21,42 @@
     var parts = value.split(".");
     return parseInt(parts[0], 10) * 100 + parseInt(((parts[1] || "") + "00").slice(0, 2), 10);
   }
+  function grouped(n) { return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ","); }
   function yuan(c) {
     var sign = c < 0 ? "-" : "";
     c = Math.abs(c);
-    var whole = Math.floor(c / 100).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-    return sign + "¥" + whole + "." + ("0" + (c % 100)).slice(-2);
+    return sign + "¥" + grouped(Math.floor(c / 100)) + "." + ("0" + (c % 100)).slice(-2);
   }
   function plain(c) { return Math.floor(c / 100) + "." + ("0" + (c % 100)).slice(-2); }
 
-  /* ---- traffic packs ---- */
+  /* ---- traffic packs ----
+     Checked here: the item's minimum and step (validation). Priced by the server: each pack line
+     of the quote names its item and capacity, and its unit_price is that pack's daily price. */
+  var packRows = document.getElementById("pack-rows");
+  var packPrices = {};  // "item:capacity" -> daily price in cents, from the latest quote
   function packPrice(row) {
-    var code = row.querySelector(".pack-item").value;
+    var option = row.querySelector(".pack-item").selectedOptions[0];
     var input = row.querySelector(".pack-capacity");
     var out = row.querySelector(".pack-price");
-    var spec = catalog[code];
-    if (!spec) { out.textContent = ""; return; }
-    input.min = spec.min; input.step = spec.base;
-    var capacity = parseInt(input.value, 10);
-    if (!capacity) { out.textContent = "min " + spec.min.toLocaleString() + ", step " + spec.base.toLocaleString(); return; }
-    if (capacity < spec.min || capacity % spec.base) {
-      out.textContent = "min " + spec.min.toLocaleString() + ", step " + spec.base.toLocaleString();
-      out.classList.add("danger");
-      return;
-    }
-    out.classList.remove("danger");
-    var rate = 1;
-    tiers.slice().sort(function (a, b) { return b.multiple - a.multiple; }).some(function (tier) {
-      if (capacity >= tier.multiple * spec.min) { rate = parseFloat(tier.rate); return true; }
-      return false;
-    });
-    // cents, half up: capacity / base × price × rate
-    var daily = Math.round((capacity / spec.base) * parseFloat(spec.price) * rate * 100 + 1e-9);
-    out.textContent = yuan(daily) + text.perDay + (rate < 1 ? " (−" + Math.round((1 - rate) * 100) + " %)" : "");
+    if (!option || !option.value) { out.textContent = ""; out.classList.remove("danger"); return; }
+    var min = parseInt(option.dataset.min, 10), base = parseInt(option.dataset.base, 10);
+    input.min = min; input.step = base;
+    var hint = fill(text.packHint, { min: grouped(min), step: grouped(base) });
+    var raw = input.value.trim();
+    var capacity = /^\d+$/.test(raw) ? parseInt(raw, 10) : NaN;
+    var valid = Number.isSafeInteger(capacity) && capacity >= min && capacity % base === 0;
+    out.classList.toggle("danger", raw !== "" && !valid);
+    var key = option.value + ":" + capacity;
+    out.textContent = valid && key in packPrices ? yuan(packPrices[key]) + text.perDay : hint;
   }
-  var packRows = document.getElementById("pack-rows");
+  function showPackPrices(lines) {
+    packPrices = {};
+    (lines || []).forEach(function (line) {
+      var daily = cents(line.unit_price);
+      if (line.item && line.capacity && !isNaN(daily)) { packPrices[line.item + ":" + line.capacity] = daily; }
+    });
+    if (packRows) { packRows.querySelectorAll(".pack-row").forEach(packPrice); }
+  }
   if (packRows) {
     packRows.addEventListener("input", function (event) {
       var row = event.target.closest(".pack-row");
@@ -90,9 +92,12 @@
   function chosenItem(li) {
     li.setAttribute("draggable", "true");
     li.innerHTML = '<span class="handle" aria-hidden="true">⋮⋮</span><span class="ws-name"></span><span class="ws-actions">' +
-      '<button type="button" class="btn btn-small btn-ghost" data-move="up" aria-label="Move up">↑</button>' +
-      '<button type="button" class="btn btn-small btn-ghost" data-move="down" aria-label="Move down">↓</button>' +
-      '<button type="button" class="btn btn-small btn-ghost" data-move="remove">×</button></span>';
+      '<button type="button" class="btn btn-small btn-ghost" data-move="up">↑</button>' +
+      '<button type="button" class="btn btn-small btn-ghost" data-move="down">↓</button>' +
+      '<button type="button" class="btn btn-small btn-ghost" data-move="remove"></button></span>';
+    li.querySelector("[data-move=up]").setAttribute("aria-label", text.moveUp);
+    li.querySelector("[data-move=down]").setAttribute("aria-label", text.moveDown);
+    li.querySelector("[data-move=remove]").textContent = text.remove;
     return li;
   }
   if (chosen) {
@@ -109,8 +114,9 @@
       } else if (move === "remove") {
         var back = document.createElement("li");
         back.className = "ws-item"; back.dataset.id = li.dataset.id;
-        back.innerHTML = '<span class="ws-name"></span><button type="button" class="btn btn-small" data-move="add">+</button>';
+        back.innerHTML = '<span class="ws-name"></span><button type="button" class="btn btn-small" data-move="add"></button>';
         back.querySelector(".ws-name").textContent = name;
+        back.querySelector("[data-move=add]").textContent = text.add;
         available.appendChild(back); li.remove();
       } else if (move === "up" && li.previousElementSibling) {
         chosen.insertBefore(li, li.previousElementSibling);
@@ -132,6 +138,7 @@
 
   /* ---- live quote and estimate ---- */
   var timer = null;
+  var asked = 0;  // only the answer to the latest quote request is shown
   function schedule() { clearTimeout(timer); timer = setTimeout(refresh, 350); }
   function body() {
     var data = { kind: kind };
@@ -171,6 +178,7 @@
     totalField.value = quote.total;
     if (changed) { prefill(quote.suggested_payment); }
     updateRemaining();
+    showPackPrices(quote.lines);
   }
   function showQuoteError(errors) {
     var messages = [];
@@ -179,9 +187,11 @@
     var p = document.createElement("p"); p.className = "muted"; p.textContent = messages.join(" ");
     quoteBox.appendChild(p);
     totalField.value = ""; updateRemaining();
+    showPackPrices([]);  // no quote, no prices: the rows show their hint
   }
   function refresh() {
     var data = body();
+    var mine = ++asked;
     fetch(form.dataset.quoteUrl, {
       method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
@@ -189,6 +199,7 @@
     }).then(function (response) {
       return response.json().then(function (json) { return { ok: response.ok, json: json }; });
     }).then(function (result) {
+      if (mine !== asked) { return; }
       if (result.ok) { showQuote(result.json); } else { showQuoteError(result.json.errors); }
     }).catch(function () { /* the server-side "Update the quote" button still works */ });
     if (kind === "new_package") { estimate(data); }

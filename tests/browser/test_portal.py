@@ -5,12 +5,14 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from billing.services.nightly import deduction_run_day
 from common.dates import ONE_DAY, billing_day
-from orders.models import Order, PrepaidCard, Voucher
-from orders.services.wallet import cash_credit, prepaid_card_issue, voucher_issue
-from quota.services import deduction_run_day
+from orders.models import Order
 from tests.factories import PASSWORD, add_member, make_account, make_workspace
 from tests.quota.helpers import after, send, subscribe
+from wallet.models import PrepaidCard, Voucher
+from wallet.services.balances import cash_credit
+from wallet.services.instruments import prepaid_card_issue, voucher_issue
 from workspaces.models import Role, Workspace
 
 pytestmark = [
@@ -50,7 +52,9 @@ def test_buy_a_package_split_three_ways_then_reorder_and_read_the_bill(pages):
     page.check("input[name=plan][value=startup_acceleration]")
     page.select_option(".pack-row .pack-item", "logs")
     page.fill(".pack-row .pack-capacity", "30000000")
-    assert page.inner_text(".pack-row .pack-price") == "¥36.00/day (−20 %)"
+    # no workspace yet: the quote answers an error, so the row shows its hint and no price
+    page.wait_for_selector("#quote-box:has-text('Choose the workspaces')")
+    assert page.inner_text(".pack-row .pack-price") == "min 1,000,000, step 1,000,000"
     page.click(f"#available-workspaces li[data-id='{beta.pk}'] >> text=Add")
     page.click(f"#available-workspaces li[data-id='{alpha.pk}'] >> text=Add")
     chosen = page.locator("#chosen-workspaces .ws-item")
@@ -63,6 +67,7 @@ def test_buy_a_package_split_three_ways_then_reorder_and_read_the_bill(pages):
 
     # 5. the live quote, 6. the suggested split: voucher, card, then cash
     page.wait_for_selector("[data-testid=quote-total]:has-text('¥55,140.00')")
+    assert page.inner_text(".pack-row .pack-price") == "¥36.00/day"  # priced by the quote
     assert page.input_value(f"input[name=voucher-{voucher.pk}]") == "1000.00"
     assert page.input_value(f"input[name=card-{card.pk}]") == "5000.00"
     assert page.input_value("input[name=cash]") == "49140.00"
@@ -101,8 +106,9 @@ def test_buy_a_package_split_three_ways_then_reorder_and_read_the_bill(pages):
     assert page.inner_text("[data-testid=current-order]").split() == ["Alpha", "Beta"]
 
     # a day's deduction; the bill shows what the plan and the pack covered and what was charged
-    send(alpha, "logs", 40_000_000, today, retention=30)  # 80,000,000 converted: pool 70,000,000
-    send(beta, "logs", 5_000_000, today, retention=14)
+    # the last hour of the day: Alpha was upgraded a moment ago and is billed from that hour on
+    send(alpha, "logs", 40_000_000, today, retention=30, hour=23)  # 80,000,000 converted
+    send(beta, "logs", 5_000_000, today, retention=14, hour=23)  # pool of 70,000,000
     deduction_run_day(day=today, now=after(today))
     browser.go(f"/bills/?date_from={today}&date_to={today}")
     browser.snap("bills")
@@ -187,3 +193,96 @@ def test_the_language_switcher_renders_the_chinese_pages(pages):
     browser.go("/buy/")
     browser.snap("buy")
     assert "选择套餐" in page.inner_text("body")
+
+
+def _quote_answers(page) -> list:
+    """The responses of the quote endpoint that the page receives, in order."""
+    answers = []
+
+    def keep(response) -> None:
+        if response.url.endswith("/api/v1/orders/quote/") and response.request.method == "POST":
+            answers.append(response)
+
+    page.on("response", keep)
+    return answers
+
+
+def test_each_pack_shows_the_daily_price_of_the_quote(pages):
+    account, owner, card, voucher = funded_account()
+    workspace = make_workspace(account, name="Packs", commercial=True)
+    subscription = subscribe(account, [workspace], start=billing_day(timezone.now()))
+    browser = pages(1280, prefix="pack-prices")
+    page = browser.page
+    browser.login(owner.username, PASSWORD)
+    answers = _quote_answers(page)
+    browser.go(f"/packages/{subscription.pk}/order/traffic_packs/")
+    page.select_option(".pack-row .pack-item", "logs")
+    assert page.inner_text(".pack-row .pack-price") == "min 1,000,000, step 1,000,000"
+    page.fill(".pack-row .pack-capacity", "1500000")  # not a whole step: the hint, in red
+    assert page.inner_text(".pack-row .pack-price") == "min 1,000,000, step 1,000,000"
+    assert "danger" in page.get_attribute(".pack-row .pack-price", "class")
+    page.fill(".pack-row .pack-capacity", "10000000")  # 10 × the minimum: 10 % off
+    page.click("#add-pack")
+    second = page.locator(".pack-row").nth(1)
+    second.locator(".pack-item").select_option("backup_logs")
+    second.locator(".pack-capacity").fill("300000000")  # 30 × the minimum: 20 % off
+    page.wait_for_selector(".pack-row:nth-child(2) .pack-price:has-text('/day')")
+    page.wait_for_selector(".pack-row:nth-child(1) .pack-price:has-text('/day')")
+    browser.snap("priced")
+    quote = [answer.json() for answer in answers if answer.ok][-1]  # the answer that is shown
+    lines = {(line["item"], line["capacity"]): line for line in quote["lines"] if "item" in line}
+    assert {key: line["unit_price"] for key, line in lines.items()} == {
+        ("logs", 10_000_000): "13.50",  # 10 × ¥1.50 × 0.9
+        ("backup_logs", 300_000_000): "48.00",  # 30 × ¥2 × 0.8
+    }
+    rows = page.locator(".pack-row")
+    assert rows.nth(0).locator(".pack-price").inner_text() == "¥13.50/day"
+    assert rows.nth(1).locator(".pack-price").inner_text() == "¥48.00/day"
+    assert "danger" not in (rows.nth(0).locator(".pack-price").get_attribute("class") or "")
+    # a changed capacity is not priced with the old quote: the hint until the next answer
+    rows.nth(0).locator(".pack-capacity").fill("30000000")
+    assert rows.nth(0).locator(".pack-price").inner_text() == "min 1,000,000, step 1,000,000"
+    page.wait_for_selector(".pack-row:nth-child(1) .pack-price:has-text('¥36.00/day')")
+    assert rows.nth(1).locator(".pack-price").inner_text() == "¥48.00/day"
+
+
+def test_the_texts_of_the_scripts_follow_the_chinese_page(pages):
+    account, owner, card, voucher = funded_account()
+    first = make_workspace(account, name="First", commercial=True)
+    second = make_workspace(account, name="Second", commercial=True)
+    browser = pages(1280, prefix="chinese-scripts")
+    page = browser.page
+    browser.login(owner.username, PASSWORD)
+    page.select_option("[data-testid=language]", "zh-hans")
+    page.wait_for_selector("text=费用中心")
+
+    browser.go("/buy/")
+    page.check("input[name=plan][value=startup_acceleration]")
+    page.select_option(".pack-row .pack-item", "logs")
+    assert page.inner_text(".pack-row .pack-price") == "最少 1,000,000，步长 1,000,000"
+    page.fill(".pack-row .pack-capacity", "30000000")
+    page.click(f"#available-workspaces li[data-id='{first.pk}'] >> [data-move=add]")
+    page.wait_for_selector(".pack-row .pack-price:has-text('¥36.00/天')")
+    added = page.locator(f"#chosen-workspaces li[data-id='{first.pk}']")
+    assert added.locator("[data-move=up]").get_attribute("aria-label") == "上移"
+    assert added.locator("[data-move=down]").get_attribute("aria-label") == "下移"
+    assert added.locator("[data-move=remove]").inner_text() == "移除"
+    page.wait_for_selector("[data-testid=quote-total]")
+    assert page.inner_text("#quote-box .total-row th") == "合计"
+    assert page.inner_text("#pay-button").startswith("支付 ¥")
+    added.locator("[data-move=remove]").click()
+    back = page.locator(f"#available-workspaces li[data-id='{first.pk}'] [data-move=add]")
+    assert back.inner_text() == "添加"
+    browser.snap("buy")
+
+    subscription = subscribe(account, [first, second], start=billing_day(timezone.now()))
+    browser.go(f"/packages/{subscription.pk}/")
+    page.click(f"#chosen-workspaces li[data-id='{second.pk}'] >> [data-move=remove]")
+    moved = page.locator(f"#available-workspaces li[data-id='{second.pk}']")
+    assert moved.locator("[data-move=add]").inner_text() == "添加"
+    moved.locator("[data-move=add]").click()
+    back = page.locator(f"#chosen-workspaces li[data-id='{second.pk}']")
+    assert back.locator("[data-move=up]").get_attribute("aria-label") == "上移"
+    assert back.locator("[data-move=remove]").inner_text() == "移除"
+    assert page.input_value("#workspaces-field") == f"{first.pk},{second.pk}"
+    browser.snap("package")

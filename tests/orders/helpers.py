@@ -4,7 +4,9 @@ from datetime import datetime, time
 from decimal import Decimal
 
 from common.dates import billing_zone
+from orders.requests import order_request_parse, payment_split_parse
 from orders.services.checkout import order_place
+from orders.services.kinds import order_quote
 from wallet.models import LedgerEntry
 from wallet.services.balances import cash_credit
 from wallet.services.instruments import prepaid_card_issue, voucher_issue
@@ -37,14 +39,20 @@ def owner_membership(account) -> Membership:
 
 
 def place(account, data: dict, payment: dict | None, now: datetime, key: str | None = None):
+    """Place the order an API body describes: parsed at the edge, as the API parses it."""
     order, _ = order_place(
         membership=owner_membership(account),
-        data=data,
-        payment=payment,
+        request=order_request_parse(data),
+        payment=payment_split_parse(payment),
         idempotency_key=key,
         now=now,
     )
     return order
+
+
+def quote_of(*, account, data: dict, today):
+    """The quote of the order an API body describes."""
+    return order_quote(account=account, request=order_request_parse(data), today=today)
 
 
 def cash(amount: str) -> dict:

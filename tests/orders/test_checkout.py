@@ -10,7 +10,6 @@ from rest_framework.test import APIClient
 from common.dates import ONE_DAY, billing_day
 from common.exceptions import Conflict, InvalidInput, NotFound
 from orders.models import Order
-from orders.services.checkout import order_quote
 from quota.selectors import subscription_view
 from tests.errors import raises_code
 from tests.factories import make_workspace
@@ -23,6 +22,7 @@ from tests.orders.helpers import (
     give_voucher,
     paid_by_entries,
     place,
+    quote_of,
 )
 from wallet.models import LedgerEntry, PrepaidCard, Voucher, Wallet
 
@@ -46,7 +46,7 @@ def new_package(workspaces, plan="startup_acceleration", packs=()):
 
 def test_a_new_package_with_a_log_pack_is_priced_for_the_whole_term(account):
     workspace = make_workspace(account, commercial=True)
-    quote = order_quote(
+    quote = quote_of(
         account=account, data=new_package([workspace], packs=[("logs", 30_000_000)]), today=JAN_1
     )
     assert [line.amount for line in quote.lines] == [Decimal("42000.00"), Decimal("13140.00")]
@@ -73,7 +73,7 @@ def test_the_upgrade_example_costs_119326_03(account):
     ).subscription
     upgrade = {"kind": "upgrade", "subscription": subscription.pk, "plan": "growth_development"}
     july_2 = date(2026, 7, 2)
-    assert order_quote(account=account, data=upgrade, today=july_2).total == Decimal("119326.03")
+    assert quote_of(account=account, data=upgrade, today=july_2).total == Decimal("119326.03")
     order = place(account, upgrade, cash("119326.03"), at(july_2))
     assert order.total == Decimal("119326.03")
     assert (
@@ -99,7 +99,7 @@ def test_a_30_million_log_pack_with_100_days_left_costs_3600(account):
         "subscription": subscription.pk,
         "traffic_packs": [{"item": "logs", "capacity": 30_000_000}],
     }
-    quote = order_quote(account=account, data=data, today=hundred_days_left)
+    quote = quote_of(account=account, data=data, today=hundred_days_left)
     assert (quote.lines[0].unit_price, quote.lines[0].quantity, quote.total) == (
         Decimal("36.00"),
         100,
@@ -206,7 +206,7 @@ def test_a_prepaid_card_of_10000_grants_a_1000_voucher_and_takes_cash_only(accou
 @pytest.mark.parametrize("face_value", ["150.00", "0", "-100", "abc", "100.001"])
 def test_prepaid_card_values_must_be_multiples_of_100(account, face_value):
     with pytest.raises(InvalidInput):
-        order_quote(
+        quote_of(
             account=account, data={"kind": "prepaid_card", "face_value": face_value}, today=JAN_1
         )
 
@@ -216,17 +216,17 @@ def test_validation_of_what_is_bought(account, account_b):
     mine = make_workspace(account, commercial=True)
     theirs = make_workspace(account_b[0], commercial=True)
     with raises_code(InvalidInput, "workspace_not_commercial"):
-        order_quote(account=account, data=new_package([free]), today=JAN_1)
+        quote_of(account=account, data=new_package([free]), today=JAN_1)
     with raises_code(InvalidInput, "not_found"):
-        order_quote(account=account, data=new_package([theirs]), today=JAN_1)
+        quote_of(account=account, data=new_package([theirs]), today=JAN_1)
     with raises_code(InvalidInput, "pack_not_a_multiple"):
-        order_quote(
+        quote_of(
             account=account, data=new_package([mine], packs=[("logs", 1_500_000)]), today=JAN_1
         )
     with raises_code(InvalidInput, "unknown_plan"):
-        order_quote(account=account, data=new_package([mine], plan="platinum"), today=JAN_1)
+        quote_of(account=account, data=new_package([mine], plan="platinum"), today=JAN_1)
     with raises_code(InvalidInput, "duplicate_workspace"):
-        order_quote(account=account, data=new_package([mine, mine]), today=JAN_1)
+        quote_of(account=account, data=new_package([mine, mine]), today=JAN_1)
 
 
 def test_a_bound_workspace_a_downgrade_and_an_expired_subscription_are_refused(account):
@@ -236,9 +236,9 @@ def test_a_bound_workspace_a_downgrade_and_an_expired_subscription_are_refused(a
         account, new_package([workspace], plan="growth_development"), cash("280000.00"), at(JAN_1)
     ).subscription
     with raises_code(Conflict, "workspace_bound_elsewhere"):
-        order_quote(account=account, data=new_package([workspace]), today=JAN_1 + ONE_DAY)
+        quote_of(account=account, data=new_package([workspace]), today=JAN_1 + ONE_DAY)
     with raises_code(InvalidInput, "not_an_upgrade"):
-        order_quote(
+        quote_of(
             account=account,
             data={
                 "kind": "upgrade",
@@ -258,7 +258,7 @@ def test_a_bound_workspace_a_downgrade_and_an_expired_subscription_are_refused(a
         {"kind": "renewal", "subscription": subscription.pk},
     ):
         with raises_code(Conflict, "subscription_expired"):
-            order_quote(account=account, data=data, today=after_end)
+            quote_of(account=account, data=data, today=after_end)
 
 
 def test_renewal_is_a_new_purchase_from_the_day_after_the_end(account):
@@ -276,7 +276,7 @@ def test_renewal_is_a_new_purchase_from_the_day_after_the_end(account):
     assert order.subscription.start_date == date(2027, 1, 1)
     assert order.subscription.renewal_of == subscription
     with raises_code(Conflict, "already_renewed"):
-        order_quote(
+        quote_of(
             account=account,
             data={"kind": "renewal", "subscription": subscription.pk},
             today=date(2026, 12, 2),

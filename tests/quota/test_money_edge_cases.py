@@ -10,7 +10,6 @@ from django.test import override_settings
 from billing.services.nightly import deduction_run_due
 from common.dates import ONE_DAY, billing_day, day_start
 from common.exceptions import Conflict, InvalidInput
-from orders.services.checkout import order_quote
 from packages.selectors import plan_get
 from quota.models import BillingAccountFailure, BillingRun, DailyBill, RunStatus
 from quota.selectors import bindings_on, catalog_snapshot, plans_on
@@ -29,6 +28,7 @@ from tests.orders.helpers import (
     fund_cash,
     give_voucher,
     place,
+    quote_of,
 )
 from tests.quota.helpers import after, bill, bill_of, hour_of, lines_of, send, subscribe
 from wallet.models import BillSettlement, Voucher, Wallet
@@ -335,7 +335,7 @@ def test_an_upgrade_after_the_renewal_was_bought_carries_over_to_the_renewal(acc
     fund_cash(account, "400000.00", at(upgrade_day))
     body = {"kind": "upgrade", "subscription": subscription.pk, "plan": "growth_development"}
 
-    quote = order_quote(account=account, data=body, today=upgrade_day)
+    quote = quote_of(account=account, data=body, today=upgrade_day)
     assert [line.amount for line in quote.lines] == [Decimal("119326.03"), Decimal("238000.00")]
     assert quote.total == Decimal("357326.03")
     place(account, body, cash("357326.03"), at(upgrade_day))

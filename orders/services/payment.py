@@ -1,0 +1,133 @@
+"""Paying an order: the suggested split, and checking a split under the instruments' locks."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from common.exceptions import Conflict, InvalidInput, NotFound
+from common.money import format_cny
+from orders.requests import PaymentPart, PaymentSplit
+from orders.services.quoting import Quote
+from wallet.models import PrepaidCard, Voucher, Wallet
+from wallet.services.instruments import usable
+from workspaces.models import Account
+
+
+@dataclass
+class PaymentPlan:
+    """A split with the instruments themselves (locked ones, in checkout)."""
+
+    cash: Decimal
+    cards: list[tuple[PrepaidCard, Decimal]]
+    vouchers: list[tuple[Voucher, Decimal]]
+
+    def as_dict(self) -> dict:
+        return {
+            "cash": f"{self.cash:.2f}",
+            "prepaid_cards": [
+                {"id": card.pk, "amount": f"{amount:.2f}"} for card, amount in self.cards
+            ],
+            "vouchers": [
+                {"id": voucher.pk, "amount": f"{amount:.2f}"} for voucher, amount in self.vouchers
+            ],
+        }
+
+
+def _take_in_expiry_order(queryset, remaining: Decimal, now: datetime) -> list:
+    taken = []
+    for instrument in usable(queryset, now=now).order_by("expires_at", "pk"):
+        part = min(instrument.balance, remaining)
+        if part > 0:
+            taken.append((instrument, part))
+            remaining -= part
+    return taken
+
+
+def suggest_payment(*, account: Account, quote: Quote, now: datetime) -> dict:
+    """Vouchers with the earliest expiry first, then prepaid cards the same way, then cash."""
+    remaining = quote.total
+    vouchers = cards = []
+    if quote.vouchers_allowed:
+        vouchers = _take_in_expiry_order(Voucher.objects.filter(account=account), remaining, now)
+        remaining -= sum(part for _, part in vouchers)
+    if quote.cards_allowed:
+        cards = _take_in_expiry_order(PrepaidCard.objects.filter(account=account), remaining, now)
+        remaining -= sum(part for _, part in cards)
+    return PaymentPlan(cash=remaining, cards=cards, vouchers=vouchers).as_dict()
+
+
+def _lock_parts(model, account: Account, parts: tuple[PaymentPart, ...], now, label: str):
+    """Lock the named instruments (by pk) and check each: this account's, unexpired, enough left."""
+    if not parts:
+        return []
+    found = {
+        instrument.pk: instrument
+        for instrument in model.objects.select_for_update()
+        .filter(pk__in=[part.instrument_id for part in parts])
+        .order_by("pk")
+    }
+    locked = []
+    for part in parts:
+        pk, amount = part.instrument_id, part.amount
+        instrument = found.get(pk)
+        if instrument is None or instrument.account_id != account.pk:
+            raise NotFound(_("No such %(instrument)s #%(id)s.") % {"instrument": label, "id": pk})
+        if instrument.expires_at <= now:
+            raise Conflict(
+                _("The %(instrument)s #%(id)s expired on %(day)s.")
+                % {"instrument": label, "id": pk, "day": f"{instrument.expires_at:%Y-%m-%d}"},
+                field="payment",
+                code="instrument_expired",
+            )
+        if instrument.balance < amount:
+            raise Conflict(
+                _("The %(instrument)s #%(id)s has %(left)s left, less than %(part)s.")
+                % {
+                    "instrument": label,
+                    "id": pk,
+                    "left": format_cny(instrument.balance),
+                    "part": format_cny(amount),
+                },
+                field="payment",
+                code="insufficient_balance",
+            )
+        locked.append((instrument, amount))
+    return locked
+
+
+def payment_check_and_lock(
+    *, account: Account, wallet: Wallet, quote: Quote, payment: PaymentSplit, now: datetime
+) -> PaymentPlan:
+    """The split must add up to the total exactly and every part must be payable: instruments
+    of the account (locked, vouchers then cards by pk), unexpired, with enough left."""
+    if payment.vouchers and not quote.vouchers_allowed:
+        raise InvalidInput(
+            _("A prepaid card is bought with cash only."),
+            field="payment.vouchers",
+            code="cash_only",
+        )
+    if payment.prepaid_cards and not quote.cards_allowed:
+        raise InvalidInput(
+            _("A prepaid card is bought with cash only."),
+            field="payment.prepaid_cards",
+            code="cash_only",
+        )
+    if payment.total != quote.total:
+        raise InvalidInput(
+            _("The payment adds up to %(paid)s; the total is %(total)s.")
+            % {"paid": format_cny(payment.total), "total": format_cny(quote.total)},
+            field="payment",
+            code="payment_mismatch",
+        )
+    vouchers = _lock_parts(Voucher, account, payment.vouchers, now, "voucher")
+    cards = _lock_parts(PrepaidCard, account, payment.prepaid_cards, now, "prepaid card")
+    if payment.cash > wallet.cash_balance:
+        raise Conflict(
+            _("The cash balance is %(balance)s, less than %(cash)s.")
+            % {"balance": format_cny(wallet.cash_balance), "cash": format_cny(payment.cash)},
+            field="payment",
+            code="insufficient_balance",
+        )
+    return PaymentPlan(cash=payment.cash, cards=cards, vouchers=vouchers)
