@@ -76,7 +76,7 @@ def parse_amount(value, *, field: str, allow_zero: bool = False) -> Decimal:
         raise InvalidInput(
             _("Must be more than zero.") if not allow_zero else _("Must not be negative."),
             field=field,
-            code="amount_negative",
+            code="amount_not_positive" if not allow_zero else "amount_negative",
         )
     if amount > MAX_AMOUNT:
         raise InvalidInput(_("Too large."), field=field, code="amount_too_large")

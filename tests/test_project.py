@@ -99,3 +99,31 @@ def test_the_import_contracts_of_the_architecture_hold():
     )
     assert result.returncode == 0, result.stdout[-3000:]
     assert "0 broken" in result.stdout
+
+
+MAX_MODULE_LINES = 400
+MAX_FUNCTION_LINES = 60
+NOT_MEASURED = {".venv", "tests", "bench", "var", "node_modules", "staticfiles"}
+
+
+def test_modules_and_functions_stay_small():
+    """A module past 400 lines grows into a package; a function past 60 lines is split (tests,
+    migrations and benchmarks excepted)."""
+    import ast
+
+    root = Path(settings.BASE_DIR)
+    too_long = []
+    for path in sorted(root.rglob("*.py")):
+        parts = path.relative_to(root).parts
+        if parts[0] in NOT_MEASURED or "migrations" in parts:
+            continue
+        text = path.read_text()
+        where = path.relative_to(root)
+        if len(text.splitlines()) > MAX_MODULE_LINES:
+            too_long.append(f"{where}: {len(text.splitlines())} lines")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                length = node.end_lineno - node.lineno + 1
+                if length > MAX_FUNCTION_LINES:
+                    too_long.append(f"{where}: {node.name} is {length} lines")
+    assert not too_long, "\n".join(too_long)

@@ -95,7 +95,15 @@ class NewPackage:
             workspaces=workspaces, valid_from=today, valid_to=end + ONE_DAY, subscription_id=None
         )
         packs = list(request.traffic_packs)
-        lines = [QuoteLine(f"{plan.name}, {today} → {end}", 1, plan.price, plan.price)]
+        lines = [
+            QuoteLine(
+                _("%(plan)s, %(start)s → %(end)s")
+                % {"plan": plan.name, "start": today, "end": end},
+                1,
+                plan.price,
+                plan.price,
+            )
+        ]
         lines += pack_lines(packs, plan.term_days)
         return Quote(
             request.kind,
@@ -153,7 +161,8 @@ class Upgrade:
         amount = round_money((plan.price - current.price) * remaining / term)
         lines = [
             QuoteLine(
-                f"Upgrade {current.name} → {plan.name}, {remaining} of {term} days",
+                _("Upgrade %(old)s → %(new)s, %(remaining)s of %(term)s days")
+                % {"old": current.name, "new": plan.name, "remaining": remaining, "term": term},
                 remaining,
                 plan.price - current.price,
                 amount,
@@ -165,8 +174,13 @@ class Upgrade:
             if difference > 0:
                 lines.append(
                     QuoteLine(
-                        f"Upgrade of the renewal #{renewal.pk} → {plan.name}, "
-                        f"{renewal.start_date} → {renewal.end_date}",
+                        _("Upgrade of the renewal #%(id)s → %(plan)s, %(start)s → %(end)s")
+                        % {
+                            "id": renewal.pk,
+                            "plan": plan.name,
+                            "start": renewal.start_date,
+                            "end": renewal.end_date,
+                        },
                         1,
                         difference,
                         difference,
@@ -195,7 +209,12 @@ class Renewal:
         plan = subscription_plan_on(subscription=subscription, day=subscription.end_date)
         start = subscription.end_date + ONE_DAY
         line = QuoteLine(
-            f"Renewal: {plan.name}, {start} → {start + timedelta(days=plan.term_days - 1)}",
+            _("Renewal: %(plan)s, %(start)s → %(end)s")
+            % {
+                "plan": plan.name,
+                "start": start,
+                "end": start + timedelta(days=plan.term_days - 1),
+            },
             1,
             plan.price,
             plan.price,
@@ -217,12 +236,23 @@ class PrepaidCardPurchase:
                 field="face_value",
                 code="invalid_face_value",
             )
-        lines = [QuoteLine(f"Prepaid card {face_value:,.2f}", 1, face_value, face_value)]
+        lines = [
+            QuoteLine(
+                _("Prepaid card %(value)s") % {"value": f"{face_value:,.2f}"},
+                1,
+                face_value,
+                face_value,
+            )
+        ]
         tier = voucher_grant_tier_for_card(face_value=face_value)
         if tier is not None:
             lines.append(
                 QuoteLine(
-                    f"Full-reduction voucher {tier.voucher_amount:,.2f} included", 1, ZERO, ZERO
+                    _("Full-reduction voucher %(amount)s included")
+                    % {"amount": f"{tier.voucher_amount:,.2f}"},
+                    1,
+                    ZERO,
+                    ZERO,
                 )
             )
         return Quote(request.kind, lines, face_value, face_value=face_value)
@@ -253,7 +283,7 @@ class PrepaidCardPurchase:
         OrderLine.objects.create(
             order=order,
             position=len(delivery.quote.lines),
-            description=f"Card {card.number}",
+            description=_("Card %(number)s") % {"number": card.number},
             quantity=1,
             unit_price=ZERO,
             amount=ZERO,

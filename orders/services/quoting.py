@@ -74,7 +74,8 @@ def pack_lines(packs: list[PackRequest], days: int) -> list[QuoteLine]:
     """One line per traffic pack: its daily price for `days` days."""
     return [
         QuoteLine(
-            description=f"Traffic pack {spec.item.name} {capacity:,}/day × {days} days",
+            description=_("Traffic pack %(item)s %(capacity)s/day × %(days)s days")
+            % {"item": spec.item.name, "capacity": f"{capacity:,}", "days": days},
             quantity=days,
             unit_price=daily,
             amount=round_money(daily * days),
