@@ -78,6 +78,50 @@ def _wallet_context(account, now) -> dict:
     }
 
 
+def _buy_texts() -> dict:
+    """Every text that buy.js shows, in the page's language (read with json_script)."""
+    return {
+        "total": _("Total"),
+        "pay": _("Pay"),
+        "perDay": _("/day"),
+        "packHint": _("min %(min)s, step %(step)s"),
+        "moveUp": _("Move up"),
+        "moveDown": _("Move down"),
+        "remove": _("Remove"),
+        "add": _("Add"),
+        "noDays": _("No billed days yet for these workspaces: nothing to replay."),
+        "replay": _(
+            "Replaying the last %(days)s billed days of the chosen workspaces: "
+            "with no package they cost %(amount)s."
+        ),
+        "plan": _("Last %(days)s days: %(total)s (package share %(share)s + overage %(overage)s)"),
+        "withPacks": _("; with your packs %(total)s"),
+    }
+
+
+def _workspace_context(account, *, submitted, today) -> dict:
+    """The account's workspaces: free ones, commercial ones still free to bind, the ones chosen
+    in the submitted form (in its order), and the ones bound today with their subscription."""
+    workspaces = list(workspace_list(account=account))
+    bound = workspace_subscriptions_on(workspace_ids=[w.pk for w in workspaces], day=today)
+    chosen_ids = [
+        value
+        for value in workspace_ids_from(submitted.get("workspaces", ""))
+        if isinstance(value, int)
+    ]
+    chosen = [w for wid in chosen_ids for w in workspaces if w.pk == wid]
+    return {
+        "free_workspaces": [w for w in workspaces if w.plan == "free"],
+        "available_workspaces": [
+            w
+            for w in workspaces
+            if w.plan == "commercial" and w.pk not in bound and w not in chosen
+        ],
+        "chosen_workspaces": chosen,
+        "bound_workspaces": [(w, bound[w.pk]) for w in workspaces if w.pk in bound],
+    }
+
+
 def _render_order_page(
     request,
     *,
@@ -93,15 +137,8 @@ def _render_order_page(
     now = timezone.now()
     today = billing_day(now)
     account = membership.account
-    workspaces = list(workspace_list(account=account))
-    bound = workspace_subscriptions_on(workspace_ids=[w.pk for w in workspaces], day=today)
     submitted = submitted or {}
-    chosen_ids = [
-        value
-        for value in workspace_ids_from(submitted.get("workspaces", ""))
-        if isinstance(value, int)
-    ]
-    chosen = [w for wid in chosen_ids for w in workspaces if w.pk == wid]
+    workspace_context = _workspace_context(account, submitted=submitted, today=today)
     context = {
         "kind": kind,
         "subscription": subscription,
@@ -109,14 +146,7 @@ def _render_order_page(
         if subscription
         else None,
         "membership": membership,
-        "free_workspaces": [w for w in workspaces if w.plan == "free"],
-        "available_workspaces": [
-            w
-            for w in workspaces
-            if w.plan == "commercial" and w.pk not in bound and w not in chosen
-        ],
-        "chosen_workspaces": chosen,
-        "bound_workspaces": [(w, bound[w.pk]) for w in workspaces if w.pk in bound],
+        **workspace_context,
         "errors": errors or {},
         "submitted": submitted,
         "submitted_packs": list(
@@ -129,26 +159,7 @@ def _render_order_page(
         "idempotency_key": (submitted.get("idempotency_key") if submitted else None)
         or uuid.uuid4().hex,
         "today": today,
-        # every text that buy.js shows, in the page's language (read with json_script)
-        "buy_texts": {
-            "total": _("Total"),
-            "pay": _("Pay"),
-            "perDay": _("/day"),
-            "packHint": _("min %(min)s, step %(step)s"),
-            "moveUp": _("Move up"),
-            "moveDown": _("Move down"),
-            "remove": _("Remove"),
-            "add": _("Add"),
-            "noDays": _("No billed days yet for these workspaces: nothing to replay."),
-            "replay": _(
-                "Replaying the last %(days)s billed days of the chosen workspaces: "
-                "with no package they cost %(amount)s."
-            ),
-            "plan": _(
-                "Last %(days)s days: %(total)s (package share %(share)s + overage %(overage)s)"
-            ),
-            "withPacks": _("; with your packs %(total)s"),
-        },
+        "buy_texts": _buy_texts(),
         **_catalog_context(),
         **_wallet_context(account, now),
     }

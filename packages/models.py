@@ -6,11 +6,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 
 class Aggregation(models.TextChoices):
-    SUM = "sum", "sum of the hours"
-    MAX = "max", "maximum of the hours"
+    SUM = "sum", _("sum of the hours")
+    MAX = "max", _("maximum of the hours")
 
 
 class BillingItem(models.Model):

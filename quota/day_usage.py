@@ -83,14 +83,11 @@ def _commercial_on(
     }
 
 
-def deduction_compute_accounts(
-    *, day: date, account_ids: list[int], catalog=None
-) -> dict[int, tuple[int | None, list[LineResult]]]:
-    """Bill lines of every billed workspace of these accounts for `day` (nothing is written).
-
-    Returns workspace id → (subscription id or None, lines).
-    """
-    catalog = catalog or catalog_snapshot()
+def _billable_and_subscriptions(
+    day: date, account_ids: list[int]
+) -> tuple[dict[int, datetime], list[int]]:
+    """The accounts' workspaces billed on `day` that sent usage (with their upgrade time), and
+    the accounts' subscriptions in force that day, in id order."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT w.id, w.plan, w.upgraded_at FROM {Workspace._meta.db_table} w "
@@ -98,27 +95,31 @@ def deduction_compute_accounts(
             "WHERE w.account_id = ANY(%s)",
             [day, list(account_ids)],
         )
-        workspaces = cursor.fetchall()
-        billable = _commercial_on(day, workspaces)
+        billable = _commercial_on(day, cursor.fetchall())
         if not billable:
-            return {}
+            return billable, []  # nothing to bill: spare the subscription query
         cursor.execute(
             f"SELECT id FROM {Subscription._meta.db_table} "
             "WHERE account_id = ANY(%s) AND start_date <= %s AND end_date >= %s ORDER BY id",
             [list(account_ids), day, day],
         )
-        subscription_ids = [row[0] for row in cursor.fetchall()]
-    usage = _usage_lines(day, billable, catalog)
+        return billable, [row[0] for row in cursor.fetchall()]
+
+
+def _deduct_packages(
+    *, day: date, catalog, subscription_ids: list[int], usage: list[UsageLine]
+) -> tuple[dict[int, tuple[int | None, list[LineResult]]], set[int]]:
+    """Lines of the workspaces bound to these subscriptions on `day`, and the bound workspaces
+    (their usage is billed by the package, even when it yields no line)."""
     order = bindings_on(subscription_ids=subscription_ids, day=day)
     plans = plans_on(subscription_ids=subscription_ids, day=day)
     lots = pack_lots_on(subscription_ids=subscription_ids, day=day)
     usage_by_workspace: dict[int, list[UsageLine]] = defaultdict(list)
     for line in usage:
         usage_by_workspace[line.workspace_id].append(line)
-
     results: dict[int, tuple[int | None, list[LineResult]]] = {}
     bound: set[int] = set()
-    quota_maps: dict[int, dict[str, int]] = {}
+    quota_maps: dict[int, dict[str, int]] = {}  # per plan: subscriptions often share one
     for subscription_id in subscription_ids:
         workspace_order = order.get(subscription_id, [])
         bound.update(workspace_order)
@@ -140,6 +141,24 @@ def deduction_compute_accounts(
         )
         for workspace_id, lines in computed.items():
             results[workspace_id] = (subscription_id, lines)
+    return results, bound
+
+
+def deduction_compute_accounts(
+    *, day: date, account_ids: list[int], catalog=None
+) -> dict[int, tuple[int | None, list[LineResult]]]:
+    """Bill lines of every billed workspace of these accounts for `day` (nothing is written).
+
+    Returns workspace id → (subscription id or None, lines).
+    """
+    catalog = catalog or catalog_snapshot()
+    billable, subscription_ids = _billable_and_subscriptions(day, account_ids)
+    if not billable:
+        return {}
+    usage = _usage_lines(day, billable, catalog)
+    results, bound = _deduct_packages(
+        day=day, catalog=catalog, subscription_ids=subscription_ids, usage=usage
+    )
     payg_usage = [line for line in usage if line.workspace_id not in bound]
     for workspace_id, lines in deduct_payg_day(catalog=catalog, usage=payg_usage).items():
         results[workspace_id] = (None, lines)
@@ -160,21 +179,19 @@ class ItemDayUsage:
     payg_amount: Decimal
 
 
-def subscription_usage_for_day(
-    *, subscription: Subscription, day: date
-) -> tuple[bool, list[ItemDayUsage]]:
-    """Per item on `day`: quota, traffic capacity, converted use, what remains, PAYG.
-
-    A billed day is read from its bills; today (or any unbilled day) is computed live from the
-    samples received so far by the deduction code itself. Returns (billed, items).
-    """
-    catalog = catalog_snapshot()
+def _day_pools(*, subscription: Subscription, day: date) -> tuple[dict[str, int], dict[str, int]]:
+    """Item code → the plan's daily quota, and → the traffic packs' capacity, on `day`."""
     plan = plans_on(subscription_ids=[subscription.pk], day=day).get(subscription.pk)
     quotas = {quota.item.code: quota.daily_quantity for quota in plan.quotas.all()} if plan else {}
     capacity: dict[str, int] = defaultdict(int)
     for lot in pack_lots_on(subscription_ids=[subscription.pk], day=day).get(subscription.pk, []):
         capacity[lot.item_code] += lot.capacity
-    totals: dict[str, list] = defaultdict(lambda: [0, 0, 0, 0, Decimal("0.00")])
+    return quotas, capacity
+
+
+def _day_line_rows(*, subscription: Subscription, day: date, catalog) -> tuple[bool, list[tuple]]:
+    """(billed, rows): the subscription's lines of `day` as (item code, converted, plan-covered,
+    traffic-covered, PAYG, amount), from the bills once billed, computed live before."""
     billed = day_is_billed(day=day)
     if billed:
         lines = DailyBillLine.objects.filter(
@@ -187,24 +204,29 @@ def subscription_usage_for_day(
             "payg_quantity",
             "amount",
         )
-        rows = list(lines)
-    else:
-        computed = deduction_compute_accounts(
-            day=day, account_ids=[subscription.account_id], catalog=catalog
+        return billed, list(lines)
+    computed = deduction_compute_accounts(
+        day=day, account_ids=[subscription.account_id], catalog=catalog
+    )
+    rows = [
+        (
+            line.item_code,
+            line.converted_quantity,
+            line.plan_covered,
+            line.traffic_covered,
+            line.payg_quantity,
+            line.amount,
         )
-        rows = [
-            (
-                line.item_code,
-                line.converted_quantity,
-                line.plan_covered,
-                line.traffic_covered,
-                line.payg_quantity,
-                line.amount,
-            )
-            for subscription_id, lines in computed.values()
-            if subscription_id == subscription.pk
-            for line in lines
-        ]
+        for subscription_id, lines in computed.values()
+        if subscription_id == subscription.pk
+        for line in lines
+    ]
+    return billed, rows
+
+
+def _totals_by_item(rows: list[tuple]) -> dict[str, list]:
+    """Item code → [converted, plan-covered, traffic-covered, PAYG, amount], summed over rows."""
+    totals: dict[str, list] = defaultdict(lambda: [0, 0, 0, 0, Decimal("0.00")])
     for code, converted, plan_covered, traffic_covered, payg, amount in rows:
         total = totals[code]
         total[0] += converted
@@ -212,6 +234,21 @@ def subscription_usage_for_day(
         total[2] += traffic_covered
         total[3] += payg
         total[4] += amount
+    return totals
+
+
+def subscription_usage_for_day(
+    *, subscription: Subscription, day: date
+) -> tuple[bool, list[ItemDayUsage]]:
+    """Per item on `day`: quota, traffic capacity, converted use, what remains, PAYG.
+
+    A billed day is read from its bills; today (or any unbilled day) is computed live from the
+    samples received so far by the deduction code itself. Returns (billed, items).
+    """
+    catalog = catalog_snapshot()
+    quotas, capacity = _day_pools(subscription=subscription, day=day)
+    billed, rows = _day_line_rows(subscription=subscription, day=day, catalog=catalog)
+    totals = _totals_by_item(rows)
     codes = [code for code in catalog if quotas.get(code) or capacity.get(code) or code in totals]
     items = []
     for code in codes:

@@ -180,12 +180,9 @@ def package_reorder(request: HttpRequest, subscription_id: int) -> HttpResponse:
 BILL_COLUMNS = ["date", "workspace", *BILL_LINE_COLUMNS]
 
 
-@login_required
-def bills(request: HttpRequest) -> HttpResponse:
-    """Consumption details: daily bills with their lines, by date range and workspace."""
-    membership = billing_membership(request)
-    today = billing_day(timezone.now())
-    errors = {}
+def _bill_range(request: HttpRequest, today: date) -> tuple[date, date, dict[str, str]]:
+    """The days asked for (the last 7 billed days by default, at most 93), and what was wrong."""
+    errors: dict[str, str] = {}
 
     def day_param(name: str, default: date) -> date:
         raw = request.GET.get(name, "")
@@ -205,6 +202,30 @@ def bills(request: HttpRequest) -> HttpResponse:
     if (date_to - date_from).days > 92:
         errors["date_from"] = _("Show at most 93 days at a time.")
         date_from = date_to - timedelta(days=92)
+    return date_from, date_to, errors
+
+
+def _bills_csv(selected: list, date_from: date, date_to: date) -> HttpResponse:
+    """The bills' lines as CSV, one row a line, with the columns of the page."""
+    rows = (
+        [
+            bill.day,
+            bill.workspace.name,
+            line.item.code,
+            "" if line.retention_days == NO_RETENTION else line.retention_days,
+            *[getattr(line, column) for column in BILL_LINE_COLUMNS[2:]],
+        ]
+        for bill in selected
+        for line in bill.lines.all()
+    )
+    return csv_response(f"consumption-{date_from}-{date_to}.csv", BILL_COLUMNS, rows)
+
+
+@login_required
+def bills(request: HttpRequest) -> HttpResponse:
+    """Consumption details: daily bills with their lines, by date range and workspace."""
+    membership = billing_membership(request)
+    date_from, date_to, errors = _bill_range(request, billing_day(timezone.now()))
     workspaces = list(workspace_list(account=membership.account))
     workspace_id = parse_id(request.GET.get("workspace", ""))
     if workspace_id not in {workspace.pk for workspace in workspaces}:
@@ -218,18 +239,7 @@ def bills(request: HttpRequest) -> HttpResponse:
         ).select_related("workspace", "settlement")
     )
     if request.GET.get("format") == "csv":
-        rows = (
-            [
-                bill.day,
-                bill.workspace.name,
-                line.item.code,
-                "" if line.retention_days == NO_RETENTION else line.retention_days,
-                *[getattr(line, column) for column in BILL_LINE_COLUMNS[2:]],
-            ]
-            for bill in selected
-            for line in bill.lines.all()
-        )
-        return csv_response(f"consumption-{date_from}-{date_to}.csv", BILL_COLUMNS, rows)
+        return _bills_csv(selected, date_from, date_to)
     context = {
         "membership": membership,
         "bills": selected,

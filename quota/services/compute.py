@@ -5,7 +5,7 @@ transaction holds the bills, their lines and their settlement together.
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from operator import attrgetter
 
@@ -35,6 +35,17 @@ LINE_RESULT_FIELDS = [
     "amount",
 ]
 line_values = attrgetter(*LINE_RESULT_FIELDS)
+# DailyBill columns written with COPY, in the order of the rows of _copy_bills.
+BILL_FIELDS = [
+    "id",
+    "workspace_id",
+    "account_id",
+    "day",
+    "subscription_id",
+    "total",
+    "run_id",
+    "created_at",
+]
 
 
 def _next_ids(model, count: int) -> list[int]:
@@ -62,23 +73,26 @@ class WrittenBill:
     cards_and_cash_only: Decimal  # the part of the total that vouchers may not pay (SPEC 5.1)
 
 
-def bills_write(
-    *, run: BillingRun, day: date, computed: dict[int, tuple[int | None, list[LineResult]]], catalog
-) -> list[WrittenBill]:
-    """Write the bills and their lines with COPY (ids drawn from the sequence first): the
-    run's hot path."""
-    if not computed:
-        return []
-    workspace_ids = sorted(computed)
+def _account_ids_of(workspace_ids: list[int]) -> dict[int, int]:
+    """Workspace id → account id, in one query."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT id, account_id FROM {Workspace._meta.db_table} WHERE id = ANY(%s)",
             [workspace_ids],
         )
-        account_of = dict(cursor.fetchall())
-    item_ids = {code: pricing.id for code, pricing in catalog.items()}
+        return dict(cursor.fetchall())
+
+
+def _bills_of(
+    *,
+    day: date,
+    computed: dict[int, tuple[int | None, list[LineResult]]],
+    workspace_ids: list[int],
+    account_of: dict[int, int],
+    catalog,
+) -> list[WrittenBill]:
+    """The bills of these workspaces, in workspace order, with ids drawn from the sequence."""
     no_vouchers = {code for code, pricing in catalog.items() if not pricing.voucher_payable}
-    created_at = timezone.now()
     bill_ids = dict(zip(workspace_ids, _next_ids(DailyBill, len(workspace_ids)), strict=True))
     bills = []
     for workspace_id in workspace_ids:
@@ -96,18 +110,16 @@ def bills_write(
                 ),
             )
         )
+    return bills
+
+
+def _copy_bills(
+    bills: list[WrittenBill], *, run: BillingRun, day: date, created_at: datetime
+) -> None:
+    """COPY the bills, all with the same created_at: one batch, one moment."""
     copy_insert(
         DailyBill,
-        [
-            "id",
-            "workspace_id",
-            "account_id",
-            "day",
-            "subscription_id",
-            "total",
-            "run_id",
-            "created_at",
-        ],
+        BILL_FIELDS,
         (
             (
                 bill.pk,
@@ -122,6 +134,16 @@ def bills_write(
             for bill in bills
         ),
     )
+
+
+def _copy_lines(
+    bills: list[WrittenBill],
+    *,
+    computed: dict[int, tuple[int | None, list[LineResult]]],
+    catalog,
+) -> None:
+    """COPY the lines of the bills, in bill order."""
+    item_ids = {code: pricing.id for code, pricing in catalog.items()}
     copy_insert(
         DailyBillLine,
         ["bill_id", "item_id", "reason", *LINE_RESULT_FIELDS],
@@ -131,4 +153,25 @@ def bills_write(
             for line in computed[bill.workspace_id][1]
         ),
     )
+
+
+def bills_write(
+    *, run: BillingRun, day: date, computed: dict[int, tuple[int | None, list[LineResult]]], catalog
+) -> list[WrittenBill]:
+    """Write the bills and their lines with COPY (ids drawn from the sequence first): the
+    run's hot path."""
+    if not computed:
+        return []
+    workspace_ids = sorted(computed)
+    account_of = _account_ids_of(workspace_ids)
+    created_at = timezone.now()
+    bills = _bills_of(
+        day=day,
+        computed=computed,
+        workspace_ids=workspace_ids,
+        account_of=account_of,
+        catalog=catalog,
+    )
+    _copy_bills(bills, run=run, day=day, created_at=created_at)
+    _copy_lines(bills, computed=computed, catalog=catalog)
     return bills

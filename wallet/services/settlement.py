@@ -93,15 +93,12 @@ def bills_settle(*, bills: list[WrittenBill], now: datetime) -> None:
     """Pay each bill as soon as it is written; what nothing can pay becomes arrears."""
     if not bills:
         return
-    owing = [bill for bill in bills if bill.total > 0]
-    by_account: dict[int, list[WrittenBill]] = defaultdict(list)
-    for bill in owing:
-        by_account[bill.account_id].append(bill)
+    by_account = _owing_by_account(bills)
     wallets = wallets_lock(account_ids=by_account)
     # The bill's day decides which instruments may pay it, not the moment a catch-up settles
     # it: a voucher or card valid at any time of that day pays (bills of a chunk share a day).
     valid_at = min(now, day_start(min(bill.day for bill in bills)))
-    vouchers, cards = lock_instruments(account_ids=by_account, now=valid_at)
+    vouchers, cards, held = _instruments_lock(account_ids=by_account, valid_at=valid_at)
     settlements = [
         (bill.pk, bill.account_id, bill.day, ZERO, ZERO, ZERO, ZERO, ZERO, now)
         for bill in bills
@@ -109,71 +106,129 @@ def bills_settle(*, bills: list[WrittenBill], now: datetime) -> None:
     ]
     entries: list[tuple] = []
     newly_owing: list[int] = []
+    for account_id in sorted(by_account):
+        taken, settled, started = _account_pay(
+            wallets[account_id], by_account[account_id], held[account_id], now
+        )
+        entries += taken
+        settlements += settled
+        if started:
+            newly_owing.append(account_id)
+    _chunk_write(
+        wallets=wallets,
+        vouchers=vouchers,
+        cards=cards,
+        newly_owing=newly_owing,
+        entries=entries,
+        settlements=settlements,
+        now=now,
+    )
+
+
+def _owing_by_account(bills: list[WrittenBill]) -> dict[int, list[WrittenBill]]:
+    """The bills with something to pay, grouped by account."""
+    by_account: dict[int, list[WrittenBill]] = defaultdict(list)
+    for bill in bills:
+        if bill.total > 0:
+            by_account[bill.account_id].append(bill)
+    return by_account
+
+
+def _instruments_lock(*, account_ids, valid_at: datetime) -> tuple[list, list, dict]:
+    """Lock the accounts' vouchers and cards valid at `valid_at`; returns (vouchers, cards, held)
+    where held maps each account to its (ordinary vouchers, full-reduction vouchers, cards),
+    each earliest expiry first."""
+    vouchers, cards = lock_instruments(account_ids=account_ids, now=valid_at)
     vouchers_of: dict[int, list[Voucher]] = defaultdict(list)
     for voucher in vouchers:
         vouchers_of[voucher.account_id].append(voucher)
     cards_of: dict[int, list] = defaultdict(list)
     for card in cards:
         cards_of[card.account_id].append(card)
-    for account_id in sorted(by_account):
-        wallet = wallets[account_id]
-        ordinary = sorted(
-            (v for v in vouchers_of[account_id] if v.kind == Voucher.Kind.ORDINARY), key=_by_expiry
+    held = {}
+    for account_id in account_ids:
+        own_vouchers = vouchers_of[account_id]
+        held[account_id] = (
+            sorted((v for v in own_vouchers if v.kind == Voucher.Kind.ORDINARY), key=_by_expiry),
+            sorted(
+                (v for v in own_vouchers if v.kind == Voucher.Kind.FULL_REDUCTION),
+                key=_by_expiry,
+            ),
+            sorted(cards_of[account_id], key=_by_expiry),
         )
-        reduction = sorted(
-            (v for v in vouchers_of[account_id] if v.kind == Voucher.Kind.FULL_REDUCTION),
-            key=_by_expiry,
-        )
-        own_cards = sorted(cards_of[account_id], key=_by_expiry)
-        arrears_before = wallet.arrears
-        wallet.updated_at = now
-        for bill in sorted(by_account[account_id], key=lambda bill: bill.workspace_id):
-            row = partial(_bill_entry, account_id, bill.pk, EntryKind.BILL_PAYMENT, now)
-            voucher_part = bill.total - bill.cards_and_cash_only
-            from_ordinary, taken = _take(ordinary, voucher_part, column="voucher", row=row)
-            entries += taken
-            from_reduction, taken = _take(
-                reduction, voucher_part - from_ordinary, column="voucher", row=row
-            )
-            entries += taken
-            remaining = bill.total - from_ordinary - from_reduction
-            from_cards, taken = _take(own_cards, remaining, column="prepaid_card", row=row)
-            entries += taken
-            remaining -= from_cards
-            from_cash = min(wallet.cash_balance, remaining)
-            if from_cash:
-                wallet.cash_balance -= from_cash
-                entries.append(row(Instrument.CASH, None, -from_cash, wallet.cash_balance))
-            owed = remaining - from_cash
-            if owed:
-                wallet.arrears += owed
-                entries.append(
-                    _bill_entry(
-                        account_id,
-                        bill.pk,
-                        EntryKind.ARREARS_INCURRED,
-                        now,
-                        Instrument.ARREARS,
-                        None,
-                        owed,
-                        wallet.arrears,
-                    )
-                )
-            settlements.append(
-                (
-                    bill.pk,
-                    account_id,
-                    bill.day,
-                    from_ordinary,
-                    from_reduction,
-                    from_cards,
-                    from_cash,
-                    owed,
-                    now,
-                )
-            )
-        if wallet.arrears > 0 and arrears_before == 0:
-            newly_owing.append(account_id)
+    return vouchers, cards, held
+
+
+def _by_workspace(bill: WrittenBill) -> int:
+    return bill.workspace_id
+
+
+def _account_pay(wallet, bills, held, now) -> tuple[list[tuple], list[tuple], bool]:
+    """One account's bills in workspace-id order; returns (ledger rows, settlement rows, whether
+    the account started to owe)."""
+    arrears_before = wallet.arrears
+    wallet.updated_at = now
+    entries: list[tuple] = []
+    settlements = [
+        _bill_pay(bill, wallet, held, entries, now) for bill in sorted(bills, key=_by_workspace)
+    ]
+    return entries, settlements, wallet.arrears > 0 and arrears_before == 0
+
+
+def _bill_pay(bill: WrittenBill, wallet, held, entries: list[tuple], now) -> tuple:
+    """Pay one bill down the waterfall, appending its ledger rows to `entries`; returns its
+    settlement row (SETTLEMENT_COLUMNS order). Lines vouchers may not pay go to cards and cash."""
+    ordinary, reduction, cards = held
+    row = partial(_bill_entry, bill.account_id, bill.pk, EntryKind.BILL_PAYMENT, now)
+    voucher_part = bill.total - bill.cards_and_cash_only
+    from_ordinary, taken = _take(ordinary, voucher_part, column="voucher", row=row)
+    entries += taken
+    from_reduction, taken = _take(
+        reduction, voucher_part - from_ordinary, column="voucher", row=row
+    )
+    entries += taken
+    remaining = bill.total - from_ordinary - from_reduction
+    from_cards, taken = _take(cards, remaining, column="prepaid_card", row=row)
+    entries += taken
+    remaining -= from_cards
+    from_cash = min(wallet.cash_balance, remaining)
+    if from_cash:
+        wallet.cash_balance -= from_cash
+        entries.append(row(Instrument.CASH, None, -from_cash, wallet.cash_balance))
+    owed = remaining - from_cash
+    if owed:
+        wallet.arrears += owed
+        entries.append(_arrears_entry(bill, now, owed, wallet.arrears))
+    return (
+        bill.pk,
+        bill.account_id,
+        bill.day,
+        from_ordinary,
+        from_reduction,
+        from_cards,
+        from_cash,
+        owed,
+        now,
+    )
+
+
+def _arrears_entry(bill: WrittenBill, now, owed: Decimal, arrears: Decimal) -> tuple:
+    """The ledger row of what nothing could pay of a bill, in LEDGER_COLUMNS order."""
+    return _bill_entry(
+        bill.account_id,
+        bill.pk,
+        EntryKind.ARREARS_INCURRED,
+        now,
+        Instrument.ARREARS,
+        None,
+        owed,
+        arrears,
+    )
+
+
+def _chunk_write(*, wallets, vouchers, cards, newly_owing, entries, settlements, now) -> None:
+    """The chunk's balances, the arrears countdown and e-mails of the accounts that started to
+    owe, then its ledger and settlement rows."""
     _save_balances(Voucher, vouchers)
     _save_balances(PrepaidCard, cards)
     _save_wallets(wallets.values())

@@ -29,22 +29,28 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         now = timezone.now()
-        today = billing_day(now)
-        day = None
-        if options["date"]:
-            try:
-                day = date.fromisoformat(options["date"])
-            except ValueError:
-                raise CommandError(
-                    f"--date {options['date']!r} is not a date (YYYY-MM-DD)."
-                ) from None
-            if day >= today:
-                raise CommandError(f"{day} has not ended yet; only past days are billed.")
-        if options["chunk_size"] is not None and options["chunk_size"] < 1:
-            raise CommandError("--chunk-size must be at least 1.")
-        if not 1 <= options["workers"] <= 64:
-            raise CommandError("--workers must be between 1 and 64.")
+        day = _day_from(options, today=billing_day(now))
         interactive = sys.stdout.isatty()
+        progress = self._progress(interactive)
+        try:
+            runs, beyond = _deduct(
+                day=day,
+                now=now,
+                progress=progress,
+                chunk_workspaces=options["chunk_size"],
+                workers=options["workers"],
+            )
+        except Exception as error:
+            if interactive:
+                self.stdout.write("")
+            raise CommandError(
+                f"{type(error).__name__}: {error} (run it again to resume)"
+            ) from None
+        self._report(runs, beyond)
+
+    def _progress(self, interactive: bool):
+        """The per-chunk progress callback: a bar redrawn in place on a terminal, otherwise a
+        line at each tenth and at the end."""
 
         def progress(billing: date, done: int, total: int) -> None:
             width = 30
@@ -58,32 +64,11 @@ class Command(BaseCommand):
             elif done == total or done % max(total // 10, 1) == 0:
                 self.stdout.write(line)
 
-        try:
-            if day is not None:
-                runs = [
-                    deduction_run_day(
-                        day=day,
-                        now=now,
-                        on_progress=lambda done, total: progress(day, done, total),
-                        chunk_workspaces=options["chunk_size"],
-                        workers=options["workers"],
-                    )
-                ]
-                beyond = []
-            else:
-                report = deduction_run_due(
-                    now=now,
-                    on_progress=progress,
-                    chunk_workspaces=options["chunk_size"],
-                    workers=options["workers"],
-                )
-                runs, beyond = report.runs, report.beyond_catch_up
-        except Exception as error:
-            if interactive:
-                self.stdout.write("")
-            raise CommandError(
-                f"{type(error).__name__}: {error} (run it again to resume)"
-            ) from None
+        return progress
+
+    def _report(self, runs: list[BillingRun], beyond: list[date]) -> None:
+        """A summary line per run, the unbilled days beyond catch-up, and an error when a run
+        left accounts unbilled."""
         for run in runs:
             self.stdout.write(self._summary(run))
         if not runs:
@@ -110,3 +95,37 @@ class Command(BaseCommand):
             f"{run.day}: {run.status}, {run.bills_written} bill(s) "
             f"in {run.total_chunks} chunk(s){extra}, {seconds}"
         )
+
+
+def _day_from(options: dict, *, today: date) -> date | None:
+    """The --date day (None without it), after checking --date, --chunk-size and --workers."""
+    day = None
+    if options["date"]:
+        try:
+            day = date.fromisoformat(options["date"])
+        except ValueError:
+            raise CommandError(f"--date {options['date']!r} is not a date (YYYY-MM-DD).") from None
+        if day >= today:
+            raise CommandError(f"{day} has not ended yet; only past days are billed.")
+    if options["chunk_size"] is not None and options["chunk_size"] < 1:
+        raise CommandError("--chunk-size must be at least 1.")
+    if not 1 <= options["workers"] <= 64:
+        raise CommandError("--workers must be between 1 and 64.")
+    return day
+
+
+def _deduct(*, day, now, progress, chunk_workspaces, workers) -> tuple[list, list]:
+    """Bill `day`, or every due day without one; returns (runs, days beyond catch-up)."""
+    if day is not None:
+        run = deduction_run_day(
+            day=day,
+            now=now,
+            on_progress=lambda done, total: progress(day, done, total),
+            chunk_workspaces=chunk_workspaces,
+            workers=workers,
+        )
+        return [run], []
+    report = deduction_run_due(
+        now=now, on_progress=progress, chunk_workspaces=chunk_workspaces, workers=workers
+    )
+    return report.runs, report.beyond_catch_up
