@@ -15,7 +15,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from dataset import build, log, start_gunicorn
+from dataset import build, log, run_threads, start_gunicorn
 from django.db.models import Q
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
@@ -125,12 +125,7 @@ def main() -> None:
             threading.Thread(target=client, args=(token, body, args.orders, f"run{index}"))
             for index, (token, body) in enumerate(buyers)
         ]
-        started = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        elapsed = time.perf_counter() - started
+        elapsed = run_threads(threads)
     finally:
         web.terminate()
         web.wait(timeout=30)

@@ -100,6 +100,16 @@ def start_gunicorn(workers: int, **options) -> tuple[subprocess.Popen, int]:
     return process, port
 
 
+def run_threads(threads) -> float:
+    """Start the client threads together, wait for them all; returns the seconds it took."""
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started
+
+
 def copy_rows(cursor, table: str, columns: list[str], rows) -> None:
     buffer = io.StringIO()
     for row in rows:

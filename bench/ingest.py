@@ -15,7 +15,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from dataset import build, log, start_gunicorn
+from dataset import build, log, run_threads, start_gunicorn
 from django.contrib.auth.models import Permission
 from django.db import connection
 from django.utils import timezone
@@ -71,12 +71,7 @@ def send_all(port: int, token: str, bodies: list[bytes], clients: int) -> float:
     threads = [
         threading.Thread(target=client, args=(bodies[index::clients],)) for index in range(clients)
     ]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
+    elapsed = run_threads(threads)
     if errors:
         raise SystemExit(f"ingestion failed: {errors[:3]}")
     return elapsed

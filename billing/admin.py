@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from billing.models import Statement
 from billing.tasks import deduction_chunk
-from common.admin import ReadOnlyMixin
+from common.admin import ReadOnlyInline, ReadOnlyMixin
 from quota.models import BillingAccountFailure, BillingChunk, BillingRun
 from quota.services import (
     billing_run_pending_chunks,
@@ -34,7 +34,7 @@ class StatementAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_select_related = ["account"]
 
 
-class ChunkInline(ReadOnlyMixin, admin.TabularInline):
+class ChunkInline(ReadOnlyInline):
     model = BillingChunk
     fields = [
         "index",
@@ -50,8 +50,6 @@ class ChunkInline(ReadOnlyMixin, admin.TabularInline):
         "seconds",
         "last_error",
     ]
-    readonly_fields = fields
-    extra = 0
 
     @admin.display(description="seconds")
     def seconds(self, chunk):
@@ -61,11 +59,9 @@ class ChunkInline(ReadOnlyMixin, admin.TabularInline):
 FAILURE_FIELDS = ["account", "attempts", "first_failed_at", "last_failed_at", "resolved_at"]
 
 
-class AccountFailureInline(ReadOnlyMixin, admin.TabularInline):
+class AccountFailureInline(ReadOnlyInline):
     model = BillingAccountFailure
     fields = [*FAILURE_FIELDS, "last_error"]
-    readonly_fields = fields
-    extra = 0
 
 
 @admin.register(BillingAccountFailure)

@@ -6,12 +6,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from billing.selectors import statement_for
-from common.api import CSV_FORMAT, CSVRenderer, MoneyField, csv_response, wants_csv
+from common.api import CSV_FORMAT, CSVDownloadMixin, MoneyField, csv_response, wants_csv
 from common.dates import billing_day
 from common.exceptions import InvalidInput
 from workspaces.api import ACCOUNT_HEADER, AccountScopedAPIView
@@ -37,9 +36,7 @@ class StatementSerializer(serializers.Serializer):
         return statement.pk is not None
 
 
-class StatementView(AccountScopedAPIView):
-    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
-
+class StatementView(CSVDownloadMixin, AccountScopedAPIView):
     @extend_schema(
         parameters=[
             ACCOUNT_HEADER,

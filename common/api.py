@@ -19,26 +19,15 @@ from common.exceptions import ApplicationError, InvalidInput
 from common.money import format_price
 
 
-def _as_error_lists(detail: Any) -> Any:
-    """DRF error details as plain strings, keeping the field structure."""
+def _as_string_lists(detail: Any) -> Any:
+    """DRF error details (or their codes) as plain strings, keeping the field structure."""
     if isinstance(detail, dict):
-        return {str(key): _as_error_lists(value) for key, value in detail.items()}
+        return {str(key): _as_string_lists(value) for key, value in detail.items()}
     if isinstance(detail, list):
         if all(not isinstance(item, dict | list) for item in detail):
             return [str(item) for item in detail]
-        return [_as_error_lists(item) for item in detail]
+        return [_as_string_lists(item) for item in detail]
     return [str(detail)]
-
-
-def _as_code_lists(codes: Any) -> Any:
-    """DRF error codes in the shape of `_as_error_lists`."""
-    if isinstance(codes, dict):
-        return {str(key): _as_code_lists(value) for key, value in codes.items()}
-    if isinstance(codes, list):
-        if all(not isinstance(item, dict | list) for item in codes):
-            return [str(item) for item in codes]
-        return [_as_code_lists(item) for item in codes]
-    return [str(codes)]
 
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
@@ -56,9 +45,9 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     if response is None:
         return None
     detail = exc.detail if isinstance(exc, drf_exceptions.APIException) else response.data
-    errors = _as_error_lists(detail)
+    errors = _as_string_lists(detail)
     codes = (
-        _as_code_lists(exc.get_codes())
+        _as_string_lists(exc.get_codes())
         if isinstance(exc, drf_exceptions.APIException)
         else {"detail": ["error"]}
     )
@@ -143,6 +132,12 @@ class CSVRenderer(renderers.BaseRenderer):
         if isinstance(data, bytes | str):
             return data
         return json.dumps(data, default=str).encode()  # an error body under ?format=csv
+
+
+class CSVDownloadMixin:
+    """An API view that also answers `?format=csv` (documented by CSV_FORMAT)."""
+
+    renderer_classes = [renderers.JSONRenderer, renderers.BrowsableAPIRenderer, CSVRenderer]
 
 
 def wants_csv(request) -> bool:

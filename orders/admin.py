@@ -2,14 +2,13 @@
 
 from django.contrib import admin
 
-from common.admin import ReadOnlyMixin
+from common.admin import ReadOnlyInline, ReadOnlyMixin
 from orders.models import Order, OrderLine
 
 
-class OrderLineInline(ReadOnlyMixin, admin.TabularInline):
+class OrderLineInline(ReadOnlyInline):
     model = OrderLine
     fields = ["position", "description", "quantity", "unit_price", "amount"]
-    extra = 0
 
 
 @admin.register(Order)

@@ -11,7 +11,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
 
-from common.admin import ReadOnlyMixin, service_form_page
+from common.admin import ReadOnlyInline, ReadOnlyMixin, service_form_page
 from common.dates import billing_day
 from common.exceptions import ApplicationError
 from packages.models import Plan
@@ -62,11 +62,15 @@ def _packs(text: str) -> list[PackRequest]:
     return packs
 
 
+def _today():
+    return billing_day(timezone.now())
+
+
 class SubscriptionCreateForm(forms.Form):
     account = forms.ModelChoiceField(queryset=Account.objects.order_by("name"))
     plan = forms.ModelChoiceField(queryset=Plan.objects.filter(is_active=True))
     start_date = forms.DateField(
-        help_text="The day it is paid: that day's usage is already covered."
+        initial=_today, help_text="The day it is paid: that day's usage is already covered."
     )
     workspaces = forms.CharField(help_text="Workspace ids in priority order, e.g. 12, 15")
     traffic_packs = forms.CharField(
@@ -84,14 +88,16 @@ class SubscriptionCreateForm(forms.Form):
 
 class ChangePlanForm(forms.Form):
     plan = forms.ModelChoiceField(queryset=Plan.objects.filter(is_active=True))
-    effective_from = forms.DateField(help_text="The upgrade day; the new quota applies from it.")
+    effective_from = forms.DateField(
+        initial=_today, help_text="The upgrade day; the new quota applies from it."
+    )
 
 
 class AddTrafficPackForm(forms.Form):
     traffic_packs = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), help_text="One per line: item capacity"
     )
-    start_date = forms.DateField(help_text="The day it is paid.")
+    start_date = forms.DateField(initial=_today, help_text="The day it is paid.")
 
     def clean_traffic_packs(self):
         return _packs(self.cleaned_data["traffic_packs"])
@@ -106,26 +112,20 @@ class SetWorkspacesForm(forms.Form):
         return _workspace_ids(self.cleaned_data["workspaces"])
 
 
-class PlanPeriodInline(ReadOnlyMixin, admin.TabularInline):
+class PlanPeriodInline(ReadOnlyInline):
     model = SubscriptionPlanPeriod
     fields = ["plan", "effective_from", "created_at"]
-    readonly_fields = fields
-    extra = 0
 
 
-class BindingInline(ReadOnlyMixin, admin.TabularInline):
+class BindingInline(ReadOnlyInline):
     model = Binding
     fields = ["workspace", "priority", "valid_from", "valid_to", "created_at", "created_by"]
-    readonly_fields = fields
-    extra = 0
     ordering = ["valid_from", "priority"]
 
 
-class TrafficPackInline(ReadOnlyMixin, admin.TabularInline):
+class TrafficPackInline(ReadOnlyInline):
     model = TrafficPack
     fields = ["item", "capacity", "daily_price", "start_date", "end_date", "created_at"]
-    readonly_fields = fields
-    extra = 0
 
 
 @admin.register(Subscription)
@@ -159,7 +159,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
         return False
 
     def _view(self, subscription):
-        return subscription_view(subscription=subscription, today=billing_day(timezone.now()))
+        return subscription_view(subscription=subscription, today=_today())
 
     @admin.display(description="plan today")
     def current_plan(self, subscription):
@@ -184,7 +184,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
     @admin.action(description="Renew selected subscriptions (same plan and workspaces)")
     def renew(self, request, queryset):
-        today = billing_day(timezone.now())
+        today = _today()
         for subscription in queryset.order_by("pk"):
             try:
                 renewal = subscription_renew(
@@ -233,10 +233,9 @@ class SubscriptionAdmin(admin.ModelAdmin):
         )
 
     def add_view(self, request, form_url="", extra_context=None):
-        today = billing_day(timezone.now())
         return self._page(
             request,
-            form=SubscriptionCreateForm(request.POST or None, initial={"start_date": today}),
+            form=SubscriptionCreateForm(request.POST or None),
             title="Create a subscription",
             call=lambda data: subscription_create(
                 account=data["account"],
@@ -249,51 +248,63 @@ class SubscriptionAdmin(admin.ModelAdmin):
             success=lambda subscription: f"Subscription #{subscription.pk} created.",
         )
 
-    def change_plan_view(self, request, pk):
+    def _operation_page(self, request, pk, form_class, *, title, call, success, initial=None):
+        """The page of one operation on subscription `pk`: `call(subscription, data)` runs its
+        service; `initial(subscription)`, when given, fills the form."""
         subscription = get_object_or_404(Subscription, pk=pk)
-        today = billing_day(timezone.now())
         return self._page(
             request,
-            form=ChangePlanForm(request.POST or None, initial={"effective_from": today}),
-            title=f"Change the plan of #{pk}",
-            call=lambda data: subscription_change_plan(
-                subscription=subscription, plan=data["plan"], effective_from=data["effective_from"]
+            form=form_class(
+                request.POST or None, initial=initial(subscription) if initial else None
             ),
-            success=lambda period: f"#{pk} is on {period.plan.name} from {period.effective_from}.",
+            title=title,
+            call=lambda data: call(subscription, data),
+            success=success,
             subscription=subscription,
         )
 
-    def add_packs_view(self, request, pk):
-        subscription = get_object_or_404(Subscription, pk=pk)
-        today = billing_day(timezone.now())
-        return self._page(
+    def change_plan_view(self, request, pk):
+        return self._operation_page(
             request,
-            form=AddTrafficPackForm(request.POST or None, initial={"start_date": today}),
+            pk,
+            ChangePlanForm,
+            title=f"Change the plan of #{pk}",
+            call=lambda subscription, data: subscription_change_plan(
+                subscription=subscription, plan=data["plan"], effective_from=data["effective_from"]
+            ),
+            success=lambda period: f"#{pk} is on {period.plan.name} from {period.effective_from}.",
+        )
+
+    def add_packs_view(self, request, pk):
+        return self._operation_page(
+            request,
+            pk,
+            AddTrafficPackForm,
             title=f"Add traffic packs to #{pk}",
-            call=lambda data: subscription_add_traffic_packs(
+            call=lambda subscription, data: subscription_add_traffic_packs(
                 subscription=subscription,
                 traffic_packs=data["traffic_packs"],
                 start_date=data["start_date"],
             ),
             success=lambda packs: f"{len(packs)} traffic pack(s) added to #{pk}.",
-            subscription=subscription,
         )
 
     def set_workspaces_view(self, request, pk):
-        subscription = get_object_or_404(Subscription, pk=pk)
-        current = ", ".join(str(wid) for wid in self._view(subscription).workspace_ids)
-        return self._page(
+        return self._operation_page(
             request,
-            form=SetWorkspacesForm(request.POST or None, initial={"workspaces": current}),
+            pk,
+            SetWorkspacesForm,
             title=f"Workspaces of #{pk}",
-            call=lambda data: subscription_set_workspaces(
+            initial=lambda subscription: {
+                "workspaces": ", ".join(map(str, self._view(subscription).workspace_ids))
+            },
+            call=lambda subscription, data: subscription_set_workspaces(
                 subscription=subscription,
                 workspace_ids=data["workspaces"],
-                today=billing_day(timezone.now()),
+                today=_today(),
                 actor=request.user,
             ),
             success=lambda effective: f"New workspace order of #{pk} applies from {effective}.",
-            subscription=subscription,
         )
 
 
@@ -315,11 +326,9 @@ class UsageSampleAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_select_related = ["item"]
 
 
-class BillLineInline(ReadOnlyMixin, admin.TabularInline):
+class BillLineInline(ReadOnlyInline):
     model = DailyBillLine
     fields = [*BILL_LINE_COLUMNS, "reason"]
-    readonly_fields = fields
-    extra = 0
 
 
 @admin.register(DailyBill)

@@ -5,13 +5,13 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.permissions import BasePermission
-from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.api import (
-    CSVRenderer,
+    CSV_FORMAT,
+    CSVDownloadMixin,
     MoneyField,
     PriceField,
     csv_response,
@@ -242,15 +242,11 @@ class DailyBillSerializer(serializers.Serializer):
     lines = BillLineSerializer(many=True)
 
 
-class WorkspaceDailyBillsView(AccountScopedAPIView):
-    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
-
+class WorkspaceDailyBillsView(CSVDownloadMixin, AccountScopedAPIView):
     @extend_schema(
         parameters=[
             ACCOUNT_HEADER,
-            OpenApiParameter(
-                "format", str, enum=["json", "csv"], description="csv: a spreadsheet download"
-            ),
+            CSV_FORMAT,
             OpenApiParameter("date_from", str, description="YYYY-MM-DD"),
             OpenApiParameter("date_to", str, description="YYYY-MM-DD"),
         ],

@@ -166,27 +166,13 @@ def command_run(_: argparse.Namespace) -> int:
     manage(env, "migrate", "--noinput")
     manage(env, "collectstatic", "--noinput", "--verbosity", "0")
     manage(env, "seed_demo")
+    celery = [str(BIN / "celery"), "-A", "billing_center"]
     processes = [
         start_web(env, port),
         subprocess.Popen(
-            [
-                str(BIN / "celery"),
-                "-A",
-                "billing_center",
-                "worker",
-                "--loglevel",
-                "INFO",
-                "--concurrency",
-                "2",
-            ],
-            env=env,
-            cwd=ROOT,
+            [*celery, "worker", "--loglevel", "INFO", "--concurrency", "2"], env=env, cwd=ROOT
         ),
-        subprocess.Popen(
-            [str(BIN / "celery"), "-A", "billing_center", "beat", "--loglevel", "INFO"],
-            env=env,
-            cwd=ROOT,
-        ),
+        subprocess.Popen([*celery, "beat", "--loglevel", "INFO"], env=env, cwd=ROOT),
     ]
     stopping = False
 

@@ -13,14 +13,18 @@ def api():
 
 @pytest.fixture
 def account_a(db):
-    account, owner = make_account(name="Alpha Corp")
-    return account, owner
+    return make_account(name="Alpha Corp")  # (account, owner)
+
+
+@pytest.fixture
+def account(account_a):
+    """Alpha Corp: `account_a` without its owner."""
+    return account_a[0]
 
 
 @pytest.fixture
 def account_b(db):
-    account, owner = make_account(name="Beta Corp")
-    return account, owner
+    return make_account(name="Beta Corp")  # (account, owner)
 
 
 @pytest.fixture

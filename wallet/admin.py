@@ -36,6 +36,18 @@ class IssueCardForm(forms.Form):
     valid_days = forms.IntegerField(min_value=1, max_value=3660, initial=365)
 
 
+def _for_the_account(service, request, data, **arguments):
+    """Call a wallet service for the form's account (None: no account) and amount, as the
+    operator, now."""
+    return service(
+        account_id=data["account"].pk if data["account"] else None,
+        amount=data["amount"],
+        actor=request.user,
+        now=timezone.now(),
+        **arguments,
+    )
+
+
 @admin.register(Wallet)
 class WalletAdmin(ServiceFormMixin, admin.ModelAdmin):
     """Add = credit cash: balances change only through services, each with a ledger entry."""
@@ -55,13 +67,7 @@ class WalletAdmin(ServiceFormMixin, admin.ModelAdmin):
     service_title = "Credit cash (bank remittance)"
 
     def call_service(self, request, data):
-        wallet = cash_credit(
-            account_id=data["account"].pk,
-            amount=data["amount"],
-            reference=data["reference"],
-            actor=request.user,
-            now=timezone.now(),
-        )
+        wallet = _for_the_account(cash_credit, request, data, reference=data["reference"])
         return (
             f"{data['account']}: cash ¥{wallet.cash_balance:,.2f}, arrears ¥{wallet.arrears:,.2f}."
         )
@@ -86,13 +92,8 @@ class VoucherAdmin(ServiceFormMixin, admin.ModelAdmin):
     service_title = "Issue a voucher or an activation code"
 
     def call_service(self, request, data):
-        voucher = voucher_issue(
-            account_id=data["account"].pk if data["account"] else None,
-            amount=data["amount"],
-            kind=data["kind"],
-            valid_days=data["valid_days"],
-            actor=request.user,
-            now=timezone.now(),
+        voucher = _for_the_account(
+            voucher_issue, request, data, kind=data["kind"], valid_days=data["valid_days"]
         )
         return (
             f"Activation code {voucher.code}." if voucher.code else f"Voucher #{voucher.pk} issued."
@@ -117,13 +118,7 @@ class PrepaidCardAdmin(ServiceFormMixin, admin.ModelAdmin):
     service_title = "Issue a partner-allocated prepaid card"
 
     def call_service(self, request, data):
-        card = prepaid_card_issue(
-            account_id=data["account"].pk,
-            amount=data["amount"],
-            valid_days=data["valid_days"],
-            actor=request.user,
-            now=timezone.now(),
-        )
+        card = _for_the_account(prepaid_card_issue, request, data, valid_days=data["valid_days"])
         return f"Card {card.number} issued."
 
 

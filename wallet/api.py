@@ -4,13 +4,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from common.api import (
     CSV_FORMAT,
-    CSVRenderer,
+    CSVDownloadMixin,
     MoneyField,
     csv_response,
     parse_date_param,
@@ -83,14 +82,17 @@ class PrepaidCardSerializer(InstrumentSerializer):
     number = serializers.CharField()
 
 
+def _held_list(view: AccountScopedAPIView, serializer_class, selector) -> Response:
+    """The account's vouchers or cards (`selector`), each with its status now."""
+    membership = membership_require_billing(membership=view.get_membership())
+    held = selector(account=membership.account)
+    return Response(serializer_class(held, many=True, context={"now": timezone.now()}).data)
+
+
 class VoucherListView(AccountScopedAPIView):
     @extend_schema(parameters=[ACCOUNT_HEADER], responses={200: VoucherSerializer(many=True)})
     def get(self, request: Request) -> Response:
-        membership = membership_require_billing(membership=self.get_membership())
-        vouchers = voucher_list(account=membership.account)
-        return Response(
-            VoucherSerializer(vouchers, many=True, context={"now": timezone.now()}).data
-        )
+        return _held_list(self, VoucherSerializer, voucher_list)
 
 
 class VoucherRedeemView(AccountScopedAPIView):
@@ -121,11 +123,7 @@ class VoucherRedeemView(AccountScopedAPIView):
 class PrepaidCardListView(AccountScopedAPIView):
     @extend_schema(parameters=[ACCOUNT_HEADER], responses={200: PrepaidCardSerializer(many=True)})
     def get(self, request: Request) -> Response:
-        membership = membership_require_billing(membership=self.get_membership())
-        cards = prepaid_card_list(account=membership.account)
-        return Response(
-            PrepaidCardSerializer(cards, many=True, context={"now": timezone.now()}).data
-        )
+        return _held_list(self, PrepaidCardSerializer, prepaid_card_list)
 
 
 class LedgerEntrySerializer(serializers.Serializer):
@@ -144,9 +142,7 @@ class LedgerEntrySerializer(serializers.Serializer):
         return entry.voucher_id or entry.prepaid_card_id
 
 
-class LedgerView(AccountScopedAPIView):
-    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
-
+class LedgerView(CSVDownloadMixin, AccountScopedAPIView):
     @extend_schema(
         parameters=[
             ACCOUNT_HEADER,

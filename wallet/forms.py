@@ -16,6 +16,16 @@ class BuyCardForm(forms.Form):
     )
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=100)
 
+    @staticmethod
+    def error_field(error) -> str | None:
+        """Where a checkout error shows: at the card value, or above the form when it names
+        another field."""
+        return "face_value" if error.field in (None, "face_value", "payment", "detail") else None
+
 
 class RedeemForm(forms.Form):
     code = forms.CharField(label=gettext_lazy("Activation code"), max_length=32)
+
+    @staticmethod
+    def error_field(error) -> str:
+        return "code"

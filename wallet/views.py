@@ -69,53 +69,56 @@ def wallet(request: HttpRequest) -> HttpResponse:
     if request.GET.get("format") == "csv":
         rows = [
             [
-                "voucher",
-                voucher.pk,
-                voucher.kind,
-                voucher.face_value,
-                voucher.balance,
-                voucher.expires_at.isoformat(),
+                instrument,
+                held.pk,
+                getattr(held, kind_or_number),
+                held.face_value,
+                held.balance,
+                held.expires_at.isoformat(),
                 status,
             ]
-            for voucher, status in context["vouchers"]
-        ] + [
-            [
-                "prepaid_card",
-                card.pk,
-                card.number,
-                card.face_value,
-                card.balance,
-                card.expires_at.isoformat(),
-                status,
-            ]
-            for card, status in context["cards"]
+            for instrument, kind_or_number, holdings in (
+                ("voucher", "kind", context["vouchers"]),
+                ("prepaid_card", "number", context["cards"]),
+            )
+            for held, status in holdings
         ]
         return csv_response("vouchers-and-cards.csv", WALLET_COLUMNS, rows)
     return render(request, "wallet/wallet.html", context)
 
 
+def wallet_form_post(request: HttpRequest, form_class, *, form_name: str, act) -> HttpResponse:
+    """A form of the wallet page, posted by an owner: `act(membership, data)` runs its service
+    and adds the message, then the wallet page follows; a domain error shows on the form (where
+    the form's `error_field` puts it), on the wallet page answered with 400."""
+    membership = membership_require_owner(membership=current_membership(request))
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            act(membership, form.cleaned_data)
+        except (InvalidInput, Conflict) as error:
+            form.add_error(form.error_field(error), error.message)
+        else:
+            return redirect("wallet")
+    context = wallet_context(request, membership, **{form_name: form})
+    return render(request, "wallet/wallet.html", context, status=400)
+
+
 @login_required
 @require_POST
 def voucher_redeem_page(request: HttpRequest) -> HttpResponse:
-    membership = membership_require_owner(membership=current_membership(request))
-    form = RedeemForm(request.POST)
-    if form.is_valid():
-        try:
-            voucher = voucher_redeem(
-                account_id=membership.account_id,
-                code=form.cleaned_data["code"],
-                actor=request.user,
-                now=timezone.now(),
-            )
-        except (InvalidInput, Conflict) as error:
-            form.add_error("code", error.message)
-        else:
-            messages.success(
-                request, _("Voucher of %(amount)s added.") % {"amount": format_cny(voucher.balance)}
-            )
-            return redirect("wallet")
-    context = wallet_context(request, membership, redeem_form=form)
-    return render(request, "wallet/wallet.html", context, status=400)
+    def redeem(membership, data) -> None:
+        voucher = voucher_redeem(
+            account_id=membership.account_id,
+            code=data["code"],
+            actor=request.user,
+            now=timezone.now(),
+        )
+        messages.success(
+            request, _("Voucher of %(amount)s added.") % {"amount": format_cny(voucher.balance)}
+        )
+
+    return wallet_form_post(request, RedeemForm, form_name="redeem_form", act=redeem)
 
 
 @login_required

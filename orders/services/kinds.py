@@ -6,7 +6,6 @@ the money and then calls the same handler's `deliver`, inside one transaction.
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
@@ -35,10 +34,8 @@ from quota.services.subscriptions import (
     validate_workspace_ids,
 )
 from wallet.models import PrepaidCard, Voucher, Wallet
-from wallet.services.instruments import prepaid_card_issue, voucher_issue
+from wallet.services.instruments import PREPAID_CARD_STEP, prepaid_card_issue, voucher_issue
 from workspaces.models import Account
-
-PREPAID_CARD_STEP = Decimal("100")
 
 
 @dataclass(frozen=True)
@@ -125,7 +122,19 @@ class NewPackage:
         )
 
 
-class TrafficPacks:
+class _SubscriptionChange:
+    """An order that changes a subscription in force; `change` applies it once paid."""
+
+    def deliver(self, delivery: Delivery) -> Subscription:
+        subscription = delivery.quote.subscription
+        self.change(subscription, delivery)
+        return subscription
+
+    def change(self, subscription: Subscription, delivery: Delivery) -> None:
+        raise NotImplementedError
+
+
+class TrafficPacks(_SubscriptionChange):
     def quote(self, *, account: Account, request: OrderRequest, today: date) -> Quote:
         subscription = _subscription_in_force(
             account=account, request=request, today=today, started=True
@@ -140,15 +149,13 @@ class TrafficPacks:
             request.kind, lines, quote_total(lines), subscription=subscription, packs=packs
         )
 
-    def deliver(self, delivery: Delivery) -> Subscription:
-        subscription = delivery.quote.subscription
+    def change(self, subscription: Subscription, delivery: Delivery) -> None:
         subscription_add_traffic_packs(
             subscription=subscription, traffic_packs=delivery.quote.packs, start_date=delivery.today
         )
-        return subscription
 
 
-class Upgrade:
+class Upgrade(_SubscriptionChange):
     def quote(self, *, account: Account, request: OrderRequest, today: date) -> Quote:
         subscription = _subscription_in_force(
             account=account, request=request, today=today, started=True
@@ -188,12 +195,10 @@ class Upgrade:
                 )
         return Quote(request.kind, lines, quote_total(lines), plan=plan, subscription=subscription)
 
-    def deliver(self, delivery: Delivery) -> Subscription:
-        subscription = delivery.quote.subscription
+    def change(self, subscription: Subscription, delivery: Delivery) -> None:
         subscription_change_plan(
             subscription=subscription, plan=delivery.quote.plan, effective_from=delivery.today
         )
-        return subscription
 
 
 class Renewal:

@@ -14,7 +14,17 @@ class RunStatus(models.TextChoices):
     STALLED = "stalled", _("Stalled (no progress; the watchdog keeps retrying)")
 
 
-class BillingRun(models.Model):
+class _Timed:
+    """A run or chunk's `started_at` and `finished_at`, as the seconds in between."""
+
+    @property
+    def duration_seconds(self) -> float | None:
+        if self.started_at and self.finished_at:
+            return round((self.finished_at - self.started_at).total_seconds(), 3)
+        return None
+
+
+class BillingRun(_Timed, models.Model):
     """The deduction of one billing day. Once it exists the day is closed to new usage."""
 
     day = models.DateField(unique=True)
@@ -37,19 +47,13 @@ class BillingRun(models.Model):
     def __str__(self) -> str:
         return f"Billing run {self.day} ({self.status} {self.done_chunks}/{self.total_chunks})"
 
-    @property
-    def duration_seconds(self) -> float | None:
-        if self.started_at and self.finished_at:
-            return round((self.finished_at - self.started_at).total_seconds(), 3)
-        return None
-
 
 class ChunkStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     DONE = "done", _("Done")
 
 
-class BillingChunk(models.Model):
+class BillingChunk(_Timed, models.Model):
     """A unit of work of a run: every billing group of some accounts, committed atomically."""
 
     run = models.ForeignKey(BillingRun, on_delete=models.PROTECT, related_name="chunks")
@@ -80,12 +84,6 @@ class BillingChunk(models.Model):
 
     def __str__(self) -> str:
         return f"chunk {self.index} of {self.run.day}"
-
-    @property
-    def duration_seconds(self) -> float | None:
-        if self.started_at and self.finished_at:
-            return round((self.finished_at - self.started_at).total_seconds(), 3)
-        return None
 
 
 class BillingAccountFailure(models.Model):

@@ -80,60 +80,11 @@
     packRows.querySelectorAll(".pack-row").forEach(packPrice);
   }
 
-  /* ---- workspaces in priority order ---- */
+  /* ---- workspaces in priority order (workspaces.js) ---- */
   var chosen = document.getElementById("chosen-workspaces");
-  var available = document.getElementById("available-workspaces");
   var field = document.getElementById("workspaces-field");
-  function syncWorkspaces(quiet) {
-    if (!chosen) { return; }
-    field.value = Array.prototype.map.call(chosen.querySelectorAll(".ws-item"), function (li) { return li.dataset.id; }).join(",");
-    if (!quiet) { schedule(); }
-  }
-  function chosenItem(li) {
-    li.setAttribute("draggable", "true");
-    li.innerHTML = '<span class="handle" aria-hidden="true">⋮⋮</span><span class="ws-name"></span><span class="ws-actions">' +
-      '<button type="button" class="btn btn-small btn-ghost" data-move="up">↑</button>' +
-      '<button type="button" class="btn btn-small btn-ghost" data-move="down">↓</button>' +
-      '<button type="button" class="btn btn-small btn-ghost" data-move="remove"></button></span>';
-    li.querySelector("[data-move=up]").setAttribute("aria-label", text.moveUp);
-    li.querySelector("[data-move=down]").setAttribute("aria-label", text.moveDown);
-    li.querySelector("[data-move=remove]").textContent = text.remove;
-    return li;
-  }
   if (chosen) {
-    var dragged = null;
-    document.addEventListener("click", function (event) {
-      var move = event.target.dataset && event.target.dataset.move;
-      if (!move) { return; }
-      var li = event.target.closest(".ws-item");
-      var name = li.querySelector(".ws-name").textContent;
-      if (move === "add") {
-        var item = chosenItem(li.cloneNode(false));
-        item.querySelector(".ws-name").textContent = name;
-        chosen.appendChild(item); li.remove();
-      } else if (move === "remove") {
-        var back = document.createElement("li");
-        back.className = "ws-item"; back.dataset.id = li.dataset.id;
-        back.innerHTML = '<span class="ws-name"></span><button type="button" class="btn btn-small" data-move="add"></button>';
-        back.querySelector(".ws-name").textContent = name;
-        back.querySelector("[data-move=add]").textContent = text.add;
-        available.appendChild(back); li.remove();
-      } else if (move === "up" && li.previousElementSibling) {
-        chosen.insertBefore(li, li.previousElementSibling);
-      } else if (move === "down" && li.nextElementSibling) {
-        chosen.insertBefore(li.nextElementSibling, li);
-      }
-      syncWorkspaces();
-    });
-    chosen.addEventListener("dragstart", function (event) { dragged = event.target.closest(".ws-item"); event.dataTransfer.effectAllowed = "move"; dragged.classList.add("dragging"); });
-    chosen.addEventListener("dragend", function () { if (dragged) { dragged.classList.remove("dragging"); } dragged = null; syncWorkspaces(); });
-    chosen.addEventListener("dragover", function (event) {
-      event.preventDefault();
-      var over = event.target.closest(".ws-item");
-      if (!dragged || !over || over === dragged) { return; }
-      var box = over.getBoundingClientRect();
-      chosen.insertBefore(dragged, event.clientY > box.top + box.height / 2 ? over.nextSibling : over);
-    });
+    window.orderWorkspaces(chosen, document.getElementById("available-workspaces"), field, text, schedule);
   }
 
   /* ---- live quote and estimate ---- */
@@ -266,7 +217,6 @@
       setTimeout(function () { payButton.disabled = true; }, 0);
     }
   });
-  syncWorkspaces(true);
   updateRemaining();
   if (kind !== "new_package" || (field && field.value && form.querySelector("input[name=plan]:checked"))) { refresh(); }
 })();

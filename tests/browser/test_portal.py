@@ -21,6 +21,15 @@ pytestmark = [
 ]
 
 
+def in_chinese(pages, owner, prefix: str):
+    """A browser logged in as `owner` that switched the portal to Simplified Chinese."""
+    browser = pages(1280, prefix=prefix)
+    browser.login(owner.username, PASSWORD)
+    browser.page.select_option("[data-testid=language]", "zh-hans")
+    browser.page.wait_for_selector("text=费用中心")
+    return browser
+
+
 def funded_account():
     account, owner = make_account(name="Browser Corp", owner="browser-owner")
     now = timezone.now()
@@ -182,11 +191,8 @@ def test_every_page_renders_on_a_phone(pages, width):
 
 def test_the_language_switcher_renders_the_chinese_pages(pages):
     account, owner, card, voucher = funded_account()
-    browser = pages(1280, prefix="chinese")
+    browser = in_chinese(pages, owner, prefix="chinese")
     page = browser.page
-    browser.login(owner.username, PASSWORD)
-    page.select_option("[data-testid=language]", "zh-hans")
-    page.wait_for_selector("text=费用中心")
     browser.snap("home")
     assert "现金余额" in page.inner_text("body")
     assert page.inner_text("[data-testid=cash-balance]") == "¥50,000.00"
@@ -250,11 +256,8 @@ def test_the_texts_of_the_scripts_follow_the_chinese_page(pages):
     account, owner, card, voucher = funded_account()
     first = make_workspace(account, name="First", commercial=True)
     second = make_workspace(account, name="Second", commercial=True)
-    browser = pages(1280, prefix="chinese-scripts")
+    browser = in_chinese(pages, owner, prefix="chinese-scripts")
     page = browser.page
-    browser.login(owner.username, PASSWORD)
-    page.select_option("[data-testid=language]", "zh-hans")
-    page.wait_for_selector("text=费用中心")
 
     browser.go("/buy/")
     page.check("input[name=plan][value=startup_acceleration]")

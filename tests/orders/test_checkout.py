@@ -30,11 +30,6 @@ pytestmark = pytest.mark.django_db
 JAN_1 = date(2026, 1, 1)
 
 
-@pytest.fixture
-def account(account_a):
-    return account_a[0]
-
-
 def new_package(workspaces, plan="startup_acceleration", packs=()):
     return {
         "kind": "new_package",
@@ -42,6 +37,14 @@ def new_package(workspaces, plan="startup_acceleration", packs=()):
         "workspaces": [workspace.pk for workspace in workspaces],
         "traffic_packs": [{"item": item, "capacity": capacity} for item, capacity in packs],
     }
+
+
+def startup_package(account, funds: str, funded_at):
+    """Startup Acceleration for a new commercial workspace, bought on JAN_1 with ¥42,000 of
+    cash out of `funds` credited at `funded_at`; returns the subscription."""
+    workspace = make_workspace(account, commercial=True)
+    fund_cash(account, funds, funded_at)
+    return place(account, new_package([workspace]), cash("42000.00"), at(JAN_1)).subscription
 
 
 def test_a_new_package_with_a_log_pack_is_priced_for_the_whole_term(account):
@@ -66,11 +69,7 @@ def test_buying_a_package_starts_the_subscription_on_the_day_it_is_paid(account)
 
 
 def test_the_upgrade_example_costs_119326_03(account):
-    workspace = make_workspace(account, commercial=True)
-    fund_cash(account, "200000.00", at(JAN_1, 9))
-    subscription = place(
-        account, new_package([workspace]), cash("42000.00"), at(JAN_1)
-    ).subscription
+    subscription = startup_package(account, "200000.00", at(JAN_1, 9))
     upgrade = {"kind": "upgrade", "subscription": subscription.pk, "plan": "growth_development"}
     july_2 = date(2026, 7, 2)
     assert quote_of(account=account, data=upgrade, today=july_2).total == Decimal("119326.03")
@@ -88,11 +87,7 @@ def test_the_upgrade_example_costs_119326_03(account):
 
 
 def test_a_30_million_log_pack_with_100_days_left_costs_3600(account):
-    workspace = make_workspace(account, commercial=True)
-    fund_cash(account, "50000.00", at(JAN_1, 9))
-    subscription = place(
-        account, new_package([workspace]), cash("42000.00"), at(JAN_1)
-    ).subscription
+    subscription = startup_package(account, "50000.00", at(JAN_1, 9))
     hundred_days_left = subscription.end_date - timedelta(days=99)
     data = {
         "kind": "traffic_packs",
@@ -262,11 +257,7 @@ def test_a_bound_workspace_a_downgrade_and_an_expired_subscription_are_refused(a
 
 
 def test_renewal_is_a_new_purchase_from_the_day_after_the_end(account):
-    workspace = make_workspace(account, commercial=True)
-    fund_cash(account, "84000.00", at(JAN_1, 8))
-    subscription = place(
-        account, new_package([workspace]), cash("42000.00"), at(JAN_1)
-    ).subscription
+    subscription = startup_package(account, "84000.00", at(JAN_1, 8))
     order = place(
         account,
         {"kind": "renewal", "subscription": subscription.pk},

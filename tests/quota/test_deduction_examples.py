@@ -20,11 +20,6 @@ pytestmark = pytest.mark.django_db
 D = date(2026, 3, 10)
 
 
-@pytest.fixture
-def account(account_a):
-    return account_a[0]
-
-
 def startup_day_usage(workspace, day=D):
     send(workspace, "datakit", 25, day)
     send(workspace, "logs", 40_000_000, day, retention=30)

@@ -268,12 +268,18 @@ def test_a_run_that_cannot_progress_is_stalled_reported_once_and_finishes_once_f
     assert run.started_at < run.finished_at
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_night_whose_run_never_started_is_started_by_the_watchdog():
+def unbilled_usage_two_days_ago() -> date:
+    """A commercial workspace's usage of two billing days ago, no run yet; returns today."""
     account, _ = make_account()
     workspace = make_workspace(account, commercial=True)
     today = billing_day(timezone.now())
     send(workspace, "logs", 3_000_000, today - 2 * ONE_DAY, retention=14)
+    return today
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_night_whose_run_never_started_is_started_by_the_watchdog():
+    today = unbilled_usage_two_days_ago()
     late_morning = datetime.combine(today, time(9), tzinfo=billing_zone())
     report = _watchdog(late_morning, [])
     assert report.started_pass
@@ -311,10 +317,7 @@ def test_the_watchdog_starts_no_night_while_operators_paused_the_schedule():
 
     from billing.tasks import billing_watchdog_task
 
-    account, _ = make_account()
-    workspace = make_workspace(account, commercial=True)
-    today = billing_day(timezone.now())
-    send(workspace, "logs", 3_000_000, today - 2 * ONE_DAY, retention=14)
+    today = unbilled_usage_two_days_ago()
     PeriodicTask.objects.filter(task="quota.deduction_nightly").update(enabled=False)
     assert "nightly pass started" not in billing_watchdog_task()
     assert not BillingRun.objects.exists()

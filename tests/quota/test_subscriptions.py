@@ -27,11 +27,6 @@ pytestmark = pytest.mark.django_db
 D = date(2026, 5, 1)
 
 
-@pytest.fixture
-def account(account_a):
-    return account_a[0]
-
-
 def test_a_subscription_runs_for_the_plan_term(account):
     workspace = make_workspace(account, commercial=True)
     subscription = subscribe(account, [workspace], start=D)

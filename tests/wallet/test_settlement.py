@@ -56,23 +56,36 @@ def card_with_25_left(account, workspace):
     return card
 
 
-def test_the_waterfall_leaves_15_of_arrears(account):
-    workspace = make_workspace(account, commercial=True)
+def every_instrument(account, workspace):
+    """¥30 of ordinary and ¥20 of full-reduction vouchers, a card with ¥25 left, ¥10 of cash;
+    returns (ordinary voucher, full-reduction voucher, card)."""
     before = at(D - 5 * ONE_DAY)
     ordinary = give_voucher(account, "30.00", before)
     reduction = give_voucher(account, "20.00", before, kind="full_reduction")
     card = card_with_25_left(account, workspace)
     fund_cash(account, "10.00", before)
-    hundred_yuan_bill(workspace)
-    bill(D)
-    settled = BillSettlement.objects.get(bill__workspace=workspace, day=D)
-    assert (
+    return ordinary, reduction, card
+
+
+def paid_by(workspace, day=D) -> tuple:
+    """How the workspace's bill of `day` was paid: (ordinary vouchers, full-reduction vouchers,
+    prepaid cards, cash, arrears)."""
+    settled = BillSettlement.objects.get(bill__workspace=workspace, day=day)
+    return (
         settled.ordinary_vouchers,
         settled.full_reduction_vouchers,
         settled.prepaid_cards,
         settled.cash,
         settled.arrears,
-    ) == (
+    )
+
+
+def test_the_waterfall_leaves_15_of_arrears(account):
+    workspace = make_workspace(account, commercial=True)
+    ordinary, reduction, card = every_instrument(account, workspace)
+    hundred_yuan_bill(workspace)
+    bill(D)
+    assert paid_by(workspace) == (
         Decimal("30.00"),
         Decimal("20.00"),
         Decimal("25.00"),
@@ -90,21 +103,10 @@ def test_the_waterfall_leaves_15_of_arrears(account):
 
 def test_a_bill_of_sms_only_is_paid_by_cards_and_cash_and_leaves_65_of_arrears(account):
     workspace = make_workspace(account, commercial=True)
-    before = at(D - 5 * ONE_DAY)
-    give_voucher(account, "30.00", before)
-    give_voucher(account, "20.00", before, kind="full_reduction")
-    card = card_with_25_left(account, workspace)
-    fund_cash(account, "10.00", before)
+    _, _, card = every_instrument(account, workspace)
     hundred_yuan_bill(workspace, item="sms")
     bill(D)
-    settled = BillSettlement.objects.get(bill__workspace=workspace, day=D)
-    assert (
-        settled.ordinary_vouchers,
-        settled.full_reduction_vouchers,
-        settled.prepaid_cards,
-        settled.cash,
-        settled.arrears,
-    ) == (
+    assert paid_by(workspace) == (
         Decimal("0.00"),
         Decimal("0.00"),
         Decimal("25.00"),
@@ -142,13 +144,20 @@ def test_the_earliest_expiry_pays_first_and_bills_go_in_workspace_order(account)
     )
 
 
+def owing_after_d(account, capture_on_commit_callbacks):
+    """A commercial workspace whose ¥100 bill of D nothing pays: the account owes from then on
+    (the on-commit e-mails are sent). Returns the workspace."""
+    workspace = make_workspace(account, commercial=True)
+    hundred_yuan_bill(workspace)
+    with capture_on_commit_callbacks(execute=True):
+        bill(D)
+    return workspace
+
+
 def test_arrears_start_the_countdown_and_a_cash_credit_unlocks(
     account, django_capture_on_commit_callbacks
 ):
-    workspace = make_workspace(account, commercial=True)
-    hundred_yuan_bill(workspace)
-    with django_capture_on_commit_callbacks(execute=True):
-        bill(D)
+    workspace = owing_after_d(account, django_capture_on_commit_callbacks)
     assert Wallet.objects.get(account=account).arrears_since == after(D)
     assert Workspace.objects.get(pk=workspace.pk).status == "arrears"
     assert [message.subject for message in mail.outbox] == [
@@ -171,10 +180,7 @@ def test_arrears_start_the_countdown_and_a_cash_credit_unlocks(
 def test_the_lock_comes_after_14_days_with_a_reminder_3_days_before(
     account, django_capture_on_commit_callbacks
 ):
-    workspace = make_workspace(account, commercial=True)
-    hundred_yuan_bill(workspace)
-    with django_capture_on_commit_callbacks(execute=True):
-        bill(D)
+    workspace = owing_after_d(account, django_capture_on_commit_callbacks)
     since = Wallet.objects.get(account=account).arrears_since
     with django_capture_on_commit_callbacks(execute=True):
         assert arrears_process(as_of=since + timedelta(days=10)).reminded == []

@@ -72,28 +72,21 @@ def entry(
     )
 
 
+def held_entry(held: Voucher | PrepaidCard, **fields) -> LedgerEntry:
+    """An unsaved ledger entry of a voucher's or a prepaid card's balance."""
+    if isinstance(held, Voucher):
+        return entry(instrument=Instrument.VOUCHER, voucher=held, **fields)
+    return entry(instrument=Instrument.PREPAID_CARD, prepaid_card=held, **fields)
+
+
 def instrument_debit(
     *, instrument: Voucher | PrepaidCard, amount: Decimal, wallet: Wallet, **fields
 ) -> LedgerEntry:
     """Take `amount` from a locked voucher or card; returns its (unsaved) ledger entry."""
     instrument.balance -= amount
     instrument.save(update_fields=["balance"])
-    if isinstance(instrument, Voucher):
-        return entry(
-            wallet=wallet,
-            instrument=Instrument.VOUCHER,
-            voucher=instrument,
-            amount=-amount,
-            balance_after=instrument.balance,
-            **fields,
-        )
-    return entry(
-        wallet=wallet,
-        instrument=Instrument.PREPAID_CARD,
-        prepaid_card=instrument,
-        amount=-amount,
-        balance_after=instrument.balance,
-        **fields,
+    return held_entry(
+        instrument, wallet=wallet, amount=-amount, balance_after=instrument.balance, **fields
     )
 
 

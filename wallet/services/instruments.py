@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 
 from common.exceptions import Conflict, InvalidInput
 from common.money import parse_amount
-from wallet.models import EntryKind, Instrument, LedgerEntry, PrepaidCard, Voucher, Wallet
-from wallet.services.balances import entry, pay_debt_first, wallet_lock
+from wallet.models import EntryKind, LedgerEntry, PrepaidCard, Voucher, Wallet
+from wallet.services.balances import held_entry, pay_debt_first, wallet_lock
 
 PREPAID_CARD_STEP = Decimal("100")
 
@@ -60,30 +60,28 @@ def voucher_issue(
                 if granted_by
                 else wallet_lock(account_id=account_id)
             )
-            LedgerEntry.objects.create(
-                **_fields(
-                    entry(
-                        wallet=wallet,
-                        instrument=Instrument.VOUCHER,
-                        voucher=voucher,
-                        amount=amount,
-                        balance_after=amount,
-                        kind=EntryKind.GRANT if granted_by else EntryKind.ISSUE,
-                        now=now,
-                        actor=actor,
-                        order=granted_by,
-                    )
+            entry_kind = EntryKind.GRANT if granted_by else EntryKind.ISSUE
+            _create(
+                _arrival(
+                    voucher, wallet=wallet, kind=entry_kind, now=now, actor=actor, order=granted_by
                 )
             )
     return voucher
 
 
-def _fields(unsaved: LedgerEntry) -> dict:
-    return {
-        field.attname: getattr(unsaved, field.attname)
-        for field in LedgerEntry._meta.concrete_fields
-        if field.attname != "id"
-    }
+def _arrival(held: Voucher | PrepaidCard, **fields) -> LedgerEntry:
+    """The entry of a voucher or card that comes into the account with its whole balance."""
+    return held_entry(held, amount=held.balance, balance_after=held.balance, **fields)
+
+
+def _create(unsaved: LedgerEntry) -> LedgerEntry:
+    return LedgerEntry.objects.create(
+        **{
+            field.attname: getattr(unsaved, field.attname)
+            for field in LedgerEntry._meta.concrete_fields
+            if field.attname != "id"
+        }
+    )
 
 
 def voucher_redeem(*, account_id: int, code: str, actor=None, now: datetime) -> Voucher:
@@ -110,19 +108,14 @@ def voucher_redeem(*, account_id: int, code: str, actor=None, now: datetime) -> 
         voucher.account_id = account_id
         voucher.redeemed_at = now
         voucher.save(update_fields=["account", "redeemed_at"])
-        LedgerEntry.objects.create(
-            **_fields(
-                entry(
-                    wallet=wallet,
-                    instrument=Instrument.VOUCHER,
-                    voucher=voucher,
-                    amount=voucher.balance,
-                    balance_after=voucher.balance,
-                    kind=EntryKind.REDEEM,
-                    now=now,
-                    actor=actor,
-                    reference=f"code {code}",
-                )
+        _create(
+            _arrival(
+                voucher,
+                wallet=wallet,
+                kind=EntryKind.REDEEM,
+                now=now,
+                actor=actor,
+                reference=f"code {code}",
             )
         )
     return voucher
@@ -165,17 +158,7 @@ def prepaid_card_issue(
             order=order,
         )
         entries = [
-            entry(
-                wallet=wallet,
-                instrument=Instrument.PREPAID_CARD,
-                prepaid_card=card,
-                amount=amount,
-                balance_after=amount,
-                kind=EntryKind.ISSUE,
-                now=now,
-                actor=actor,
-                order=order,
-            )
+            _arrival(card, wallet=wallet, kind=EntryKind.ISSUE, now=now, actor=actor, order=order)
         ]
         entries += pay_debt_first(
             wallet=wallet, now=now, actor=actor, card=card, reference=f"card {card.number}"

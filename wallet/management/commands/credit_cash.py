@@ -1,8 +1,6 @@
-from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
+from django.core.management.base import BaseCommand
 
-from common.exceptions import ApplicationError
-from wallet.management.commands._common import account_or_fail
+from wallet.management.commands._common import for_the_account
 from wallet.services.balances import cash_credit
 
 
@@ -15,16 +13,7 @@ class Command(BaseCommand):
         parser.add_argument("--reference", required=True, help="the remittance reference")
 
     def handle(self, *args, **options):
-        account = account_or_fail(options["account"])
-        try:
-            wallet = cash_credit(
-                account_id=account.pk,
-                amount=options["amount"],
-                reference=options["reference"],
-                now=timezone.now(),
-            )
-        except ApplicationError as error:
-            raise CommandError(f"{error.field or 'input'}: {error.message}") from None
+        account, wallet = for_the_account(cash_credit, options, reference=options["reference"])
         self.stdout.write(
             f"{account.name}: cash {wallet.cash_balance:,.2f}, arrears {wallet.arrears:,.2f}"
         )

@@ -1,8 +1,6 @@
-from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
+from django.core.management.base import BaseCommand
 
-from common.exceptions import ApplicationError
-from wallet.management.commands._common import account_or_fail
+from wallet.management.commands._common import for_the_account
 from wallet.services.instruments import prepaid_card_issue
 
 
@@ -15,14 +13,5 @@ class Command(BaseCommand):
         parser.add_argument("--valid-days", type=int, default=365)
 
     def handle(self, *args, **options):
-        account = account_or_fail(options["account"])
-        try:
-            card = prepaid_card_issue(
-                account_id=account.pk,
-                amount=options["amount"],
-                valid_days=options["valid_days"],
-                now=timezone.now(),
-            )
-        except ApplicationError as error:
-            raise CommandError(f"{error.field or 'input'}: {error.message}") from None
+        _, card = for_the_account(prepaid_card_issue, options, valid_days=options["valid_days"])
         self.stdout.write(str(card.pk))

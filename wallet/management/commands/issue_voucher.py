@@ -1,8 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
-from common.exceptions import ApplicationError
-from wallet.management.commands._common import account_or_fail
+from wallet.management.commands._common import for_the_account
 from wallet.models import Voucher
 from wallet.services.instruments import voucher_issue
 
@@ -22,15 +20,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if options["code_only"] == (options["account"] is not None):
             raise CommandError("give either --account or --code-only.")
-        account_id = None if options["code_only"] else account_or_fail(options["account"]).pk
-        try:
-            voucher = voucher_issue(
-                account_id=account_id,
-                amount=options["amount"],
-                kind=options["kind"],
-                valid_days=options["valid_days"],
-                now=timezone.now(),
-            )
-        except ApplicationError as error:
-            raise CommandError(f"{error.field or 'input'}: {error.message}") from None
+        _, voucher = for_the_account(
+            voucher_issue, options, kind=options["kind"], valid_days=options["valid_days"]
+        )
         self.stdout.write(voucher.code if options["code_only"] else str(voucher.pk))
