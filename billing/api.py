@@ -1,9 +1,6 @@
 """REST API of the billing layer: the monthly statement."""
 
-from datetime import date
-
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -11,8 +8,7 @@ from rest_framework.response import Response
 
 from billing.selectors import statement_for
 from common.api import CSV_FORMAT, CSVDownloadMixin, MoneyField, csv_response, wants_csv
-from common.dates import billing_day
-from common.exceptions import InvalidInput
+from common.dates import billing_day, parse_month
 from workspaces.api import ACCOUNT_HEADER, AccountScopedAPIView
 from workspaces.selectors import membership_require_billing
 
@@ -48,13 +44,9 @@ class StatementView(CSVDownloadMixin, AccountScopedAPIView):
     def get(self, request: Request) -> Response:
         membership = membership_require_billing(membership=self.get_membership())
         now = timezone.now()
-        raw = request.query_params.get("month")
-        try:
-            month = date.fromisoformat(f"{raw}-01") if raw else billing_day(now).replace(day=1)
-        except ValueError:
-            raise InvalidInput(
-                _("Use the format YYYY-MM."), field="month", code="invalid_month"
-            ) from None
+        month = parse_month(request.query_params.get("month"), field="month") or billing_day(
+            now
+        ).replace(day=1)
         data = StatementSerializer(
             statement_for(account=membership.account, month=month, now=now)
         ).data

@@ -1,6 +1,6 @@
 """Pages of the billing layer: the home page (the account at a glance) and statements."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 
 from billing.selectors import statement_for
 from common.api import csv_response
-from common.dates import billing_day
+from common.dates import billing_day, parse_month
+from common.exceptions import InvalidInput
 from quota.selectors import daily_bill_list, subscription_list, subscription_view
 from wallet.selectors import account_balances, usable_balances
 from workspaces.selectors import workspace_list
@@ -54,13 +55,12 @@ def home(request: HttpRequest) -> HttpResponse:
 def statements(request: HttpRequest) -> HttpResponse:
     membership = billing_membership(request)
     now = timezone.now()
-    raw = request.GET.get("month", "")
     error = None
     try:
-        month = date.fromisoformat(f"{raw}-01") if raw else billing_day(now).replace(day=1)
-    except ValueError:
-        error = _("Use the format YYYY-MM.")
-        month = billing_day(now).replace(day=1)
+        month = parse_month(request.GET.get("month"), field="month")
+    except InvalidInput as invalid:
+        error, month = invalid.message, None
+    month = month or billing_day(now).replace(day=1)
     statement = statement_for(account=membership.account, month=month, now=now)
     rows = [
         (_("Pay-as-you-go charged"), statement.payg_charged),

@@ -3,12 +3,10 @@
 import csv
 import io
 import json
-from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions as drf_exceptions
 from rest_framework import renderers, serializers
@@ -154,18 +152,6 @@ def csv_response(filename: str, header: list[str], rows) -> HttpResponse:
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-def parse_date_param(value, field: str):
-    """A YYYY-MM-DD query parameter, or None when absent."""
-    if value in (None, ""):
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(
-            _("Use the format YYYY-MM-DD."), field=field, code="invalid_date"
-        ) from None
 
 
 CSV_FORMAT = OpenApiParameter(

@@ -15,10 +15,9 @@ from common.api import (
     MoneyField,
     PriceField,
     csv_response,
-    parse_date_param,
     wants_csv,
 )
-from common.dates import billing_day
+from common.dates import billing_day, parse_day
 from common.exceptions import InvalidInput
 from quota.day_usage import subscription_usage_for_day
 from quota.models import BILL_LINE_COLUMNS, NO_RETENTION
@@ -202,7 +201,7 @@ class SubscriptionUsageView(AccountScopedAPIView):
     def get(self, request: Request, subscription_id: int) -> Response:
         membership = membership_require_billing(membership=self.get_membership())
         subscription = subscription_get(account=membership.account, subscription_id=subscription_id)
-        day = parse_date_param(request.query_params.get("date"), "date") or billing_day(
+        day = parse_day(request.query_params.get("date"), field="date") or billing_day(
             timezone.now()
         )
         if not subscription.start_date <= day <= subscription.end_date:
@@ -256,8 +255,8 @@ class WorkspaceDailyBillsView(CSVDownloadMixin, AccountScopedAPIView):
         membership = self.get_membership()
         workspace = workspace_get(account=membership.account, workspace_id=workspace_id)
         membership_require_billing(membership=membership)
-        date_from = parse_date_param(request.query_params.get("date_from"), "date_from")
-        date_to = parse_date_param(request.query_params.get("date_to"), "date_to")
+        date_from = parse_day(request.query_params.get("date_from"), field="date_from")
+        date_to = parse_day(request.query_params.get("date_to"), field="date_to")
         if date_from and date_to and date_from > date_to:
             raise InvalidInput(
                 _("date_from must not be after date_to."), field="date_from", code="invalid_range"

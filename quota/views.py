@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.api import csv_response, parse_id
-from common.dates import ONE_DAY, billing_day
+from common.dates import ONE_DAY, billing_day, parse_day
 from common.exceptions import ApplicationError, InvalidInput, NotFound
 from packages.selectors import billing_item_list
 from quota.day_usage import subscription_usage_for_day
@@ -185,13 +185,10 @@ def _bill_range(request: HttpRequest, today: date) -> tuple[date, date, dict[str
     errors: dict[str, str] = {}
 
     def day_param(name: str, default: date) -> date:
-        raw = request.GET.get(name, "")
-        if not raw:
-            return default
         try:
-            return date.fromisoformat(raw)
-        except ValueError:
-            errors[name] = _("Use the format YYYY-MM-DD.")
+            return parse_day(request.GET.get(name), field=name) or default
+        except InvalidInput as invalid:
+            errors[name] = invalid.message
             return default
 
     date_to = day_param("date_to", today - ONE_DAY)

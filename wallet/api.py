@@ -12,9 +12,9 @@ from common.api import (
     CSVDownloadMixin,
     MoneyField,
     csv_response,
-    parse_date_param,
     wants_csv,
 )
+from common.dates import parse_day
 from common.exceptions import InvalidInput
 from wallet.models import Instrument
 from wallet.selectors import (
@@ -164,8 +164,8 @@ class LedgerView(CSVDownloadMixin, AccountScopedAPIView):
             )
         entries = ledger_list(
             account=membership.account,
-            date_from=parse_date_param(params.get("date_from"), "date_from"),
-            date_to=parse_date_param(params.get("date_to"), "date_to"),
+            date_from=parse_day(params.get("date_from"), field="date_from"),
+            date_to=parse_day(params.get("date_to"), field="date_to"),
             instrument=instrument,
         )
         data = LedgerEntrySerializer(entries[:5000], many=True).data

@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from common.api import csv_response, parse_date_param
+from common.api import csv_response
+from common.dates import parse_day
 from common.exceptions import Conflict, InvalidInput
 from common.money import format_cny
 from packages.models import VoucherGrantTier
@@ -127,8 +128,8 @@ def ledger(request: HttpRequest) -> HttpResponse:
     membership = billing_membership(request)
     errors = {}
     try:
-        date_from = parse_date_param(request.GET.get("date_from"), "date_from")
-        date_to = parse_date_param(request.GET.get("date_to"), "date_to")
+        date_from = parse_day(request.GET.get("date_from"), field="date_from")
+        date_to = parse_day(request.GET.get("date_to"), field="date_to")
     except InvalidInput as error:
         errors[error.field] = error.message
         date_from = date_to = None

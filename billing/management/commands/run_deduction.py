@@ -5,7 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from billing.services.nightly import deduction_run_day, deduction_run_due
-from common.dates import billing_day
+from common.dates import billing_day, parse_day
+from common.exceptions import InvalidInput
 from quota.models import BillingRun
 
 
@@ -102,8 +103,8 @@ def _day_from(options: dict, *, today: date) -> date | None:
     day = None
     if options["date"]:
         try:
-            day = date.fromisoformat(options["date"])
-        except ValueError:
+            day = parse_day(options["date"], field="date")
+        except InvalidInput:
             raise CommandError(f"--date {options['date']!r} is not a date (YYYY-MM-DD).") from None
         if day >= today:
             raise CommandError(f"{day} has not ended yet; only past days are billed.")
