@@ -1,4 +1,5 @@
-# One image for web, worker and beat (see docker-compose.yml).
+# One image for web, worker and beat (see docker-compose.yml). It runs production settings: it
+# needs DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS at run time, and never seeds demo data.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -10,8 +11,10 @@ COPY requirements.txt .
 RUN pip install -r requirements.txt
 
 COPY . .
+# collectstatic imports the production settings: a throwaway key of this build step only.
 RUN pybabel compile -d locale -D django \
- && DJANGO_SECRET_KEY=build-only DATABASE_URL=postgres://build@localhost/build \
+ && DJANGO_SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+    DJANGO_ALLOWED_HOSTS=build DATABASE_URL=postgres://build@localhost/build \
     python manage.py collectstatic --noinput --verbosity 0 \
  && useradd --create-home --uid 1000 billing
 USER billing

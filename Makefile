@@ -42,7 +42,7 @@ migrations: $(STAMP)
 # untranslated or fuzzy one). makemessages needs GNU gettext's xgettext: apt-get install gettext.
 messages: $(STAMP)
 	@command -v xgettext >/dev/null 2>&1 || { echo "make messages needs GNU gettext: apt-get install gettext"; exit 1; }
-	DJANGO_SECRET_KEY=messages-only DATABASE_URL=postgres://messages@localhost/messages \
+	DJANGO_DEBUG=true DATABASE_URL=postgres://messages@localhost/messages \
 	  $(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore=var --ignore=staticfiles
 	$(VENV)/bin/pybabel compile -d locale -D django --statistics
 

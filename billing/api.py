@@ -7,7 +7,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from billing.selectors import statement_for
-from common.api import CSV_FORMAT, CSVDownloadMixin, MoneyField, csv_response, wants_csv
+from common.api import CSV_FORMAT, CSVDownloadMixin, MoneyField, wants_csv
+from common.csv_export import csv_response
 from common.dates import billing_day, parse_month
 from workspaces.api import ACCOUNT_HEADER, AccountScopedAPIView
 from workspaces.selectors import membership_require_billing

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing.selectors import statement_for
-from common.api import csv_response
+from common.csv_export import csv_response
 from common.dates import billing_day, parse_month
 from common.exceptions import InvalidInput
 from quota.selectors import daily_bill_list, subscription_list, subscription_view

@@ -3,9 +3,12 @@
 Everything that differs between machines comes from the environment (see .env.example).
 """
 
+import sys
 from pathlib import Path
+from typing import NoReturn
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -15,13 +18,40 @@ env = environ.Env()
 if (BASE_DIR / ".env").is_file():
     environ.Env.read_env(BASE_DIR / ".env")
 
+
+def refuse_to_start(problem: str) -> NoReturn:
+    """Stop with one line on stderr, no traceback. Exit status 3 is gunicorn's "worker failed to
+    boot": its master stops instead of starting new workers that would fail the same way."""
+    sys.stderr.write(f"Refusing to start with DJANGO_DEBUG off: {problem}\n")
+    raise SystemExit(3)
+
+
+def secret_key_problem(key: str) -> str | None:
+    """Why `key` cannot sign production sessions and tokens, or None. Placeholders (of
+    .env.example, of old compose files, Django's startproject keys) are known to everyone."""
+    if not key:
+        return "set DJANGO_SECRET_KEY (see .env.example)."
+    lowered = key.lower()
+    if any(mark in lowered for mark in ("change-me", "changeme", "change_me", "insecure")):
+        return "DJANGO_SECRET_KEY is a placeholder; set a random one (see .env.example)."
+    if len(key) < 50 or len(set(key)) < 5:  # what `check --deploy` accepts (security.W009)
+        return "DJANGO_SECRET_KEY must be at least 50 random characters (see .env.example)."
+    return None
+
+
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
-    SECRET_KEY = "insecure-development-key-only-for-debug"  # noqa: S105
-ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
+if DEBUG:  # a developer's machine (`make run` sets DJANGO_DEBUG=true): plain http, no secrets
+    SECRET_KEY = SECRET_KEY or "insecure-development-key-only-for-debug"
+    ALLOWED_HOSTS = ALLOWED_HOSTS or ["localhost", "127.0.0.1", "[::1]"]
+else:
+    if problem := secret_key_problem(SECRET_KEY):
+        refuse_to_start(problem)
+    if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
+        refuse_to_start(
+            "set DJANGO_ALLOWED_HOSTS to the host names of the site, comma-separated (no '*')."
+        )
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -36,6 +66,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served from here instead of a CDN
+    "csp",
     "django_celery_beat",
     "common",
     "workspaces",
@@ -49,6 +81,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -58,6 +91,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "common.views.ApplicationErrorMiddleware",
+    "common.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "billing_center.urls"
@@ -149,6 +183,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON with a size and a nesting limit (no RecursionError 500s); forms as DRF's defaults.
+    "DEFAULT_PARSER_CLASSES": [
+        "common.parsers.LimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
@@ -170,11 +210,42 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
-SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# HTTPS. On by default in production, off with DJANGO_DEBUG=true (`make run`, plain http). TLS
+# ends at the proxy in front, which must set X-Forwarded-Proto (and drop the client's own).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
+SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# HSTS (sent on https responses only): a year, this host and its subdomains. Preload only acts
+# once someone submits the registrable domain to the browsers' list (docs/decisions.md).
+SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+
+# Content-Security-Policy (django-csp): scripts, styles, images and requests of this origin only;
+# the templates have no inline script or handler (static/js/site.js), tests/test_deploy.py checks.
+CONTENT_SECURITY_POLICY = {
+    # Swagger UI writes its setup as an inline script and style (drf-spectacular's template):
+    # that page alone goes without a policy; its files come from drf-spectacular-sidecar.
+    "EXCLUDE_URL_PREFIXES": ["/api/docs/"],
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 LOGGING = {
     "version": 1,

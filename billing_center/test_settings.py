@@ -2,8 +2,12 @@
 
 import os
 
-os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key")
+# Production settings (DJANGO_DEBUG off) on plain http: the test client and live_server.
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-" + "k3y-n0t-for-any-real-deployment" * 2)
 os.environ.setdefault("DJANGO_DEBUG", "false")
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
+os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("DJANGO_SECURE_COOKIES", "false")
 
 from .settings import *  # noqa: E402,F403
 

@@ -1,12 +1,10 @@
 """API plumbing shared by every app: the error shape of API.md, for every error."""
 
-import csv
-import io
 import json
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions as drf_exceptions
 from rest_framework import renderers, serializers
@@ -14,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from common.exceptions import ApplicationError, InvalidInput
-from common.money import format_price
+from common.money import format_price, parse_amount
 
 
 def _as_string_lists(detail: Any) -> Any:
@@ -107,6 +105,30 @@ class MoneyField(serializers.DecimalField):
         super().__init__(**kwargs)
 
 
+class StrictMoneyField(MoneyField):
+    """An amount from input, read by the one strict parser (common.money.parse_amount): a plain
+    decimal with at most 2 decimals, positive (or zero with allow_zero), at most MAX_AMOUNT.
+    DRF's DecimalField would take "1E+3" and is bounded only by its digits; this field answers
+    the parser's codes (invalid_amount, too_many_decimals, amount_too_large, …). With
+    allow_blank an empty (or blank) string is None (e.g. "no threshold")."""
+
+    def __init__(self, *, allow_zero: bool = False, allow_blank: bool = False, **kwargs):
+        self.allow_zero = allow_zero
+        self.allow_blank = allow_blank
+        super().__init__(**kwargs)
+
+    def validate_empty_values(self, data):
+        if self.allow_blank and isinstance(data, str) and not data.strip():
+            return True, None
+        return super().validate_empty_values(data)
+
+    def to_internal_value(self, data):
+        try:
+            return parse_amount(data, field=self.field_name, allow_zero=self.allow_zero)
+        except InvalidInput as error:
+            raise serializers.ValidationError(error.message, code=error.code) from None
+
+
 class PriceField(serializers.DecimalField):
     """A unit price or rate: at least 2 decimals, up to 6."""
 
@@ -142,15 +164,15 @@ def wants_csv(request) -> bool:
     return request.query_params.get("format") == "csv"
 
 
-def csv_response(filename: str, header: list[str], rows) -> HttpResponse:
-    """A CSV download; the BOM lets spreadsheet programs read the Chinese names right."""
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+def with_total(response: Response, request, *, shown: int, total: int) -> Response:
+    """A JSON list that may be cut: `X-Total-Count` says how many rows the filter selects; when
+    the list shows fewer, `Link` (rel="alternate", text/csv) is the CSV of all of them."""
+    response["X-Total-Count"] = str(total)
+    if shown < total:
+        query = request.query_params.copy()
+        query["format"] = "csv"
+        url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+        response["Link"] = f'<{url}>; rel="alternate"; type="text/csv"'
     return response
 
 

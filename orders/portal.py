@@ -15,7 +15,7 @@ from common.dates import billing_day
 from common.exceptions import ApplicationError, InvalidInput
 from orders.forms import PurchaseForm, page_field, workspace_ids_from
 from orders.models import OrderKind
-from orders.requests import OrderRequest
+from orders.requests import MAX_CAPACITY, OrderRequest
 from orders.selectors import order_get
 from orders.services.checkout import order_place
 from orders.services.kinds import order_quote
@@ -276,7 +276,8 @@ def buy_estimate(request: HttpRequest) -> JsonResponse:
     packs = []
     for part in request.GET.get("packs", "").split(","):
         item, _sep, capacity = part.partition(":")
-        if item and capacity.isdigit():
+        # ASCII digits only ("²".isdigit() is true) and no larger than an order may buy
+        if item and capacity.isascii() and capacity.isdigit() and 0 < int(capacity) <= MAX_CAPACITY:
             packs.append(PackRequest(item_code=item, capacity=int(capacity)))
     estimate = usage_replay_estimate(
         workspace_ids=workspace_ids, packs=packs, today=billing_day(timezone.now())

@@ -17,10 +17,14 @@ from common.exceptions import InvalidInput
 from common.money import ZERO, parse_amount
 from orders.models import OrderKind
 from quota.services.subscriptions import PackRequest
+from quota.services.usage import HOURS_A_DAY, MAX_SAMPLE_QUANTITY
 
 MAX_PACKS = 20
 MAX_PAYMENT_PARTS = 50
-MAX_CAPACITY = 2**62
+# A pack's daily capacity: at most a day of the largest hourly sample the metering takes (no day
+# of usage can use more), far inside a bigint column; the price of what is below it is checked
+# against what an order holds (quote_total, amount_too_large).
+MAX_CAPACITY = MAX_SAMPLE_QUANTITY * HOURS_A_DAY
 KINDS_WITH_PLAN = (OrderKind.NEW_PACKAGE, OrderKind.UPGRADE)
 KINDS_WITH_PACKS = (OrderKind.NEW_PACKAGE, OrderKind.TRAFFIC_PACKS)
 KINDS_OF_A_SUBSCRIPTION = (OrderKind.TRAFFIC_PACKS, OrderKind.UPGRADE, OrderKind.RENEWAL)
@@ -108,14 +112,17 @@ def _pack(index: int, pack) -> PackRequest:
             field="traffic_packs",
         )
     capacity = pack.get("capacity")
-    if (
-        isinstance(capacity, bool)
-        or not isinstance(capacity, int)
-        or not 0 < capacity < MAX_CAPACITY
-    ):
+    if isinstance(capacity, bool) or not isinstance(capacity, int) or capacity <= 0:
         raise InvalidInput(
             _("Pack %(number)s: the capacity is a positive whole number.") % {"number": index + 1},
             field="traffic_packs",
+        )
+    if capacity > MAX_CAPACITY:
+        raise InvalidInput(
+            _("Pack %(number)s: the capacity is at most %(maximum)s a day.")
+            % {"number": index + 1, "maximum": f"{MAX_CAPACITY:,}"},
+            field="traffic_packs",
+            code="pack_too_large",
         )
     return PackRequest(item_code=pack["item"], capacity=capacity)
 

@@ -14,9 +14,11 @@ from common.api import (
     CSVDownloadMixin,
     MoneyField,
     PriceField,
-    csv_response,
+    StrictMoneyField,
     wants_csv,
+    with_total,
 )
+from common.csv_export import CSV_CHUNK_SIZE, csv_response, first_rows
 from common.dates import billing_day, parse_day
 from common.exceptions import InvalidInput
 from quota.day_usage import subscription_usage_for_day
@@ -241,6 +243,9 @@ class DailyBillSerializer(serializers.Serializer):
     lines = BillLineSerializer(many=True)
 
 
+DAILY_BILLS_API_LIMIT = 400  # bills of a JSON answer (X-Total-Count, Link: the CSV of all)
+
+
 class WorkspaceDailyBillsView(CSVDownloadMixin, AccountScopedAPIView):
     @extend_schema(
         parameters=[
@@ -266,10 +271,10 @@ class WorkspaceDailyBillsView(CSVDownloadMixin, AccountScopedAPIView):
             workspace_id=workspace.pk,
             date_from=date_from,
             date_to=date_to,
-        )[:400]
-        data = DailyBillSerializer(bills, many=True).data
+        )
         if wants_csv(request):
             columns = ["date", "workspace", "subscription", *BILL_LINE_COLUMNS]
+            bill_data = DailyBillSerializer().to_representation  # one serializer for every bill
             rows = (
                 [
                     bill["date"],
@@ -277,11 +282,13 @@ class WorkspaceDailyBillsView(CSVDownloadMixin, AccountScopedAPIView):
                     bill["subscription"],
                     *[line[c] for c in BILL_LINE_COLUMNS],
                 ]
-                for bill in data
+                for bill in map(bill_data, bills.iterator(chunk_size=CSV_CHUNK_SIZE))
                 for line in bill["lines"]
             )
             return csv_response(f"daily-bills-{workspace.pk}.csv", columns, rows)
-        return Response(data)
+        shown, total = first_rows(bills, DAILY_BILLS_API_LIMIT)
+        data = DailyBillSerializer(shown, many=True).data
+        return with_total(Response(data), request, shown=len(shown), total=total)
 
 
 class WorkspaceWithSubscriptionSerializer(workspace_api.WorkspaceOutputSerializer):
@@ -335,8 +342,8 @@ class SpendAlertSerializer(serializers.Serializer):
 class SpendAlertInputSerializer(serializers.Serializer):
     workspace = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     item = serializers.CharField(max_length=32)
-    threshold = serializers.CharField(
-        allow_blank=True, allow_null=True, help_text="Empty removes the alert"
+    threshold = StrictMoneyField(
+        allow_zero=True, allow_blank=True, allow_null=True, help_text="Empty removes the alert"
     )
 
 

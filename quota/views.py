@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from common.api import csv_response, parse_id
+from common.api import parse_id
+from common.csv_export import CSV_CHUNK_SIZE, csv_response
 from common.dates import ONE_DAY, billing_day, parse_day
 from common.exceptions import ApplicationError, InvalidInput, NotFound
 from packages.selectors import billing_item_list
@@ -202,8 +203,9 @@ def _bill_range(request: HttpRequest, today: date) -> tuple[date, date, dict[str
     return date_from, date_to, errors
 
 
-def _bills_csv(selected: list, date_from: date, date_to: date) -> HttpResponse:
-    """The bills' lines as CSV, one row a line, with the columns of the page."""
+def _bills_csv(selected, date_from: date, date_to: date) -> HttpResponse:
+    """The bills' lines as CSV, one row a line, with the columns of the page; streamed from the
+    queryset of the page's filter, with every bill it selects."""
     rows = (
         [
             bill.day,
@@ -212,7 +214,7 @@ def _bills_csv(selected: list, date_from: date, date_to: date) -> HttpResponse:
             "" if line.retention_days == NO_RETENTION else line.retention_days,
             *[getattr(line, column) for column in BILL_LINE_COLUMNS[2:]],
         ]
-        for bill in selected
+        for bill in selected.iterator(chunk_size=CSV_CHUNK_SIZE)
         for line in bill.lines.all()
     )
     return csv_response(f"consumption-{date_from}-{date_to}.csv", BILL_COLUMNS, rows)
@@ -227,16 +229,15 @@ def bills(request: HttpRequest) -> HttpResponse:
     workspace_id = parse_id(request.GET.get("workspace", ""))
     if workspace_id not in {workspace.pk for workspace in workspaces}:
         workspace_id = None
-    selected = list(
-        daily_bill_list(
-            account=membership.account,
-            workspace_id=workspace_id,
-            date_from=date_from,
-            date_to=date_to,
-        ).select_related("workspace", "settlement")
-    )
+    chosen = daily_bill_list(
+        account=membership.account,
+        workspace_id=workspace_id,
+        date_from=date_from,
+        date_to=date_to,
+    ).select_related("workspace")
     if request.GET.get("format") == "csv":
-        return _bills_csv(selected, date_from, date_to)
+        return _bills_csv(chosen, date_from, date_to)
+    selected = list(chosen.select_related("settlement"))
     context = {
         "membership": membership,
         "bills": selected,

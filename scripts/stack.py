@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -110,6 +111,15 @@ def service_environment(*, database: str = "billing_center", need_redis: bool = 
             env["REDIS_URL"] = embedded_redis_url()
             say(f"Redis: embedded at {env['REDIS_URL']}")
     return env
+
+
+def local_production(env: dict) -> None:
+    """Production settings (DJANGO_DEBUG off) for a server of this machine, on plain http: a
+    throwaway secret key and loopback hosts, no redirect to https, cookies over http."""
+    env.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
+    env.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
+    env.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
+    env.setdefault("DJANGO_SECURE_COOKIES", "false")
 
 
 def manage(env: dict, *args: str) -> None:
@@ -228,7 +238,7 @@ def fetch_token(base: str, username: str, password: str) -> str:
 def command_fuzz(args: argparse.Namespace) -> int:
     env = service_environment(database="billing_center_fuzz")
     env.setdefault("DJANGO_DEBUG", "false")
-    env.setdefault("DJANGO_SECRET_KEY", "fuzzing-only-secret")
+    local_production(env)
     env["DJANGO_STATICFILES_STORAGE"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
     manage(env, "migrate", "--noinput", "--verbosity", "0")
     manage(env, "seed_demo")
@@ -275,7 +285,7 @@ def command_bench(args: argparse.Namespace) -> int:
     if not args.rest:
         raise SystemExit("[stack] bench needs a name: nightly or ingest")
     env = service_environment(database="billing_center_bench")
-    env.setdefault("DJANGO_SECRET_KEY", "benchmark-only-secret")
+    local_production(env)
     env["DJANGO_STATICFILES_STORAGE"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
     manage(env, "migrate", "--noinput", "--verbosity", "0")
     script = ROOT / "bench" / f"{args.rest[0]}.py"

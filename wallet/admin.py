@@ -3,11 +3,11 @@
 from decimal import Decimal
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils import timezone
 
 from common.admin import ReadOnlyMixin, ServiceFormMixin
-from wallet.models import BillSettlement, LedgerEntry, PrepaidCard, Voucher, Wallet
+from wallet.models import BillSettlement, LedgerEntry, PrepaidCard, Remittance, Voucher, Wallet
 from wallet.services.balances import cash_credit
 from wallet.services.instruments import prepaid_card_issue, voucher_issue
 from workspaces.models import Account
@@ -34,6 +34,10 @@ class IssueCardForm(forms.Form):
     account = forms.ModelChoiceField(queryset=Account.objects.order_by("name"))
     amount = forms.DecimalField(max_digits=14, decimal_places=2, help_text="A multiple of ¥100")
     valid_days = forms.IntegerField(min_value=1, max_value=3660, initial=365)
+
+
+class _Info(str):
+    """A service form's message shown at info level rather than as a success."""
 
 
 def _for_the_account(service, request, data, **arguments):
@@ -67,10 +71,31 @@ class WalletAdmin(ServiceFormMixin, admin.ModelAdmin):
     service_title = "Credit cash (bank remittance)"
 
     def call_service(self, request, data):
-        wallet = _for_the_account(cash_credit, request, data, reference=data["reference"])
-        return (
-            f"{data['account']}: cash ¥{wallet.cash_balance:,.2f}, arrears ¥{wallet.arrears:,.2f}."
+        credit = _for_the_account(cash_credit, request, data, reference=data["reference"])
+        wallet, remittance = credit.wallet, credit.remittance
+        balances = f"cash ¥{wallet.cash_balance:,.2f}, arrears ¥{wallet.arrears:,.2f}"
+        if credit.created:
+            return f"{data['account']}: {balances}."
+        return _Info(
+            f"{data['account']}: remittance {remittance.reference} already credited on "
+            f"{remittance.credited_on} (¥{remittance.amount:,.2f}); nothing changed, {balances}."
         )
+
+    def message_user(self, request, message, level=messages.INFO, *args, **kwargs):
+        if isinstance(message, _Info):  # a form posted again: the first credit, not a success
+            level = messages.INFO
+        super().message_user(request, message, level, *args, **kwargs)
+
+
+@admin.register(Remittance)
+class RemittanceAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Each remittance credited once; a historic duplicate is a cash_credit entry without one."""
+
+    list_display = ["credited_at", "account", "reference", "amount", "entry"]
+    search_fields = ["reference", "account__name"]
+    date_hierarchy = "credited_at"
+    list_select_related = ["account", "entry"]
+    show_full_result_count = False
 
 
 @admin.register(Voucher)

@@ -7,13 +7,8 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from common.api import (
-    CSV_FORMAT,
-    CSVDownloadMixin,
-    MoneyField,
-    csv_response,
-    wants_csv,
-)
+from common.api import CSV_FORMAT, CSVDownloadMixin, MoneyField, wants_csv, with_total
+from common.csv_export import CSV_CHUNK_SIZE, csv_response, first_rows
 from common.dates import parse_day
 from common.exceptions import InvalidInput
 from wallet.models import Instrument
@@ -142,6 +137,9 @@ class LedgerEntrySerializer(serializers.Serializer):
         return entry.voucher_id or entry.prepaid_card_id
 
 
+LEDGER_API_LIMIT = 5000  # entries of a JSON answer (X-Total-Count, Link: the CSV of all)
+
+
 class LedgerView(CSVDownloadMixin, AccountScopedAPIView):
     @extend_schema(
         parameters=[
@@ -168,9 +166,16 @@ class LedgerView(CSVDownloadMixin, AccountScopedAPIView):
             date_to=parse_day(params.get("date_to"), field="date_to"),
             instrument=instrument,
         )
-        data = LedgerEntrySerializer(entries[:5000], many=True).data
         if wants_csv(request):
+            row = LedgerEntrySerializer().to_representation  # one serializer for every row
             return csv_response(
-                "ledger.csv", LEDGER_COLUMNS, ([row[c] for c in LEDGER_COLUMNS] for row in data)
+                "ledger.csv",
+                LEDGER_COLUMNS,
+                (
+                    [data[c] for c in LEDGER_COLUMNS]
+                    for data in map(row, entries.iterator(chunk_size=CSV_CHUNK_SIZE))
+                ),
             )
-        return Response(data)
+        shown, total = first_rows(entries, LEDGER_API_LIMIT)
+        data = LedgerEntrySerializer(shown, many=True).data
+        return with_total(Response(data), request, shown=len(shown), total=total)

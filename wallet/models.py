@@ -4,8 +4,10 @@ countdown, the append-only ledger, and how each daily bill was paid."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.dates import billing_zone
 from quota.models import DailyBill
 from workspaces.models import Account
 
@@ -178,6 +180,37 @@ class LedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.instrument} {self.amount:+} → {self.balance_after}"
+
+
+class Remittance(models.Model):
+    """A bank remittance credited to cash: one per account and reference, so a form posted twice
+    or a command run again credits it once. `reference` is the normalised key (surrounding
+    space stripped, inner runs of space made one, upper case); the ledger entry keeps the
+    reference as it was typed. Filled, for the credits before it existed, from the first
+    cash_credit entry of each reference (wallet 0003); later duplicates stay in the ledger."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="remittances")
+    reference = models.CharField(max_length=200)
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    credited_at = models.DateTimeField()
+    entry = models.OneToOneField(LedgerEntry, on_delete=models.PROTECT, related_name="remittance")
+
+    class Meta:
+        ordering = ["-credited_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "reference"], name="remittance_once_per_account"
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="remittance_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Remittance {self.reference}"
+
+    @property
+    def credited_on(self) -> str:
+        """When it was credited, in the billing time zone: "2026-06-01 10:00"."""
+        return timezone.localtime(self.credited_at, billing_zone()).strftime("%Y-%m-%d %H:%M")
 
 
 class BillSettlement(models.Model):

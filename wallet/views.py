@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from common.api import csv_response
+from common.csv_export import CSV_CHUNK_SIZE, csv_response, first_rows
 from common.dates import parse_day
 from common.exceptions import Conflict, InvalidInput
 from common.money import format_cny
@@ -63,28 +63,34 @@ WALLET_COLUMNS = [
 ]
 
 
+def _held_csv(account) -> HttpResponse:
+    """Vouchers, then prepaid cards, as on the wallet page; streamed."""
+    now = timezone.now()
+    rows = (
+        [
+            instrument,
+            held.pk,
+            getattr(held, kind_or_number),
+            held.face_value,
+            held.balance,
+            held.expires_at.isoformat(),
+            instrument_status(held, now=now),
+        ]
+        for instrument, kind_or_number, holdings in (
+            ("voucher", "kind", voucher_list(account=account)),
+            ("prepaid_card", "number", prepaid_card_list(account=account)),
+        )
+        for held in holdings.iterator(chunk_size=CSV_CHUNK_SIZE)
+    )
+    return csv_response("vouchers-and-cards.csv", WALLET_COLUMNS, rows)
+
+
 @login_required
 def wallet(request: HttpRequest) -> HttpResponse:
     membership = billing_membership(request)
-    context = wallet_context(request, membership)
     if request.GET.get("format") == "csv":
-        rows = [
-            [
-                instrument,
-                held.pk,
-                getattr(held, kind_or_number),
-                held.face_value,
-                held.balance,
-                held.expires_at.isoformat(),
-                status,
-            ]
-            for instrument, kind_or_number, holdings in (
-                ("voucher", "kind", context["vouchers"]),
-                ("prepaid_card", "number", context["cards"]),
-            )
-            for held, status in holdings
-        ]
-        return csv_response("vouchers-and-cards.csv", WALLET_COLUMNS, rows)
+        return _held_csv(membership.account)
+    context = wallet_context(request, membership)
     return render(request, "wallet/wallet.html", context)
 
 
@@ -122,6 +128,9 @@ def voucher_redeem_page(request: HttpRequest) -> HttpResponse:
     return wallet_form_post(request, RedeemForm, form_name="redeem_form", act=redeem)
 
 
+LEDGER_PAGE_SIZE = 1000  # entries on the page; the CSV has all of them
+
+
 @login_required
 def ledger(request: HttpRequest) -> HttpResponse:
     """Income and expenditure: every balance change, by date and instrument."""
@@ -137,10 +146,8 @@ def ledger(request: HttpRequest) -> HttpResponse:
     if instrument not in (None, *Instrument.values):
         errors["instrument"] = _("Unknown instrument.")
         instrument = None
-    entries = list(
-        ledger_list(
-            account=membership.account, date_from=date_from, date_to=date_to, instrument=instrument
-        )[:1000]
+    selected = ledger_list(
+        account=membership.account, date_from=date_from, date_to=date_to, instrument=instrument
     )
     if request.GET.get("format") == "csv":
         rows = (
@@ -155,11 +162,13 @@ def ledger(request: HttpRequest) -> HttpResponse:
                 e.daily_bill_id or "",
                 e.reference,
             ]
-            for e in entries
+            for e in selected.iterator(chunk_size=CSV_CHUNK_SIZE)
         )
         return csv_response("ledger.csv", LEDGER_COLUMNS, rows)
+    entries, total = first_rows(selected, LEDGER_PAGE_SIZE)
     context = {
         "entries": entries,
+        "total": total,
         "instruments": Instrument.choices,
         "instrument": instrument,
         "date_from": date_from,

@@ -2,6 +2,7 @@
 
 from datetime import datetime, time
 from decimal import Decimal
+from itertools import count
 
 from common.dates import billing_zone
 from orders.requests import order_request_parse, payment_split_parse
@@ -13,13 +14,17 @@ from wallet.services.instruments import prepaid_card_issue, voucher_issue
 from wallet.services.ledger import balances_match
 from workspaces.models import Membership
 
+REMITTANCE_NUMBERS = count(1)
+
 
 def at(day, hour: int = 10) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=billing_zone())
 
 
 def fund_cash(account, amount: str, now: datetime):
-    return cash_credit(account_id=account.pk, amount=amount, reference="test remittance", now=now)
+    """A remittance of its own each time (a reference is credited once per account)."""
+    reference = f"test remittance {next(REMITTANCE_NUMBERS)}"
+    return cash_credit(account_id=account.pk, amount=amount, reference=reference, now=now)
 
 
 def give_card(account, amount: str, now: datetime, valid_days: int = 365):

@@ -66,8 +66,9 @@ def test_beat_triggers_the_run_and_the_worker_writes_the_bills(redis_url, tmp_pa
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "billing_center.settings",
-        "DJANGO_SECRET_KEY": "integration-test",
+        "DJANGO_SECRET_KEY": "integration-test-only-" + "n0t-a-real-key-" * 3,
         "DJANGO_DEBUG": "false",
+        "DJANGO_ALLOWED_HOSTS": "localhost",
         "DATABASE_URL": database_url(),
         "REDIS_URL": redis_url,
     }

@@ -169,7 +169,7 @@ def test_arrears_start_the_countdown_and_a_cash_credit_unlocks(
     with django_capture_on_commit_callbacks(execute=True):
         wallet = cash_credit(
             account_id=account.pk, amount="150.00", reference="remit 1", now=after(D) + ONE_DAY
-        )
+        ).wallet
     assert (wallet.cash_balance, wallet.arrears) == (Decimal("50.00"), Decimal("0.00"))
     assert Wallet.objects.get(account=account).arrears_since is None
     assert Workspace.objects.get(pk=workspace.pk).status == "active"

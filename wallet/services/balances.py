@@ -5,15 +5,24 @@ then whatever the quota services lock (subscription, workspaces).
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
-from common.exceptions import InvalidInput
-from common.money import MAX_BALANCE, parse_amount
-from wallet.models import EntryKind, Instrument, LedgerEntry, PrepaidCard, Voucher, Wallet
+from common.exceptions import Conflict, InvalidInput
+from common.money import MAX_BALANCE, format_cny, parse_amount
+from wallet.models import (
+    EntryKind,
+    Instrument,
+    LedgerEntry,
+    PrepaidCard,
+    Remittance,
+    Voucher,
+    Wallet,
+)
 from wallet.services.arrears import wallet_arrears_clear
 
 
@@ -141,35 +150,109 @@ def pay_debt_first(
     return entries
 
 
-def cash_credit(*, account_id: int, amount, reference: str, actor=None, now: datetime) -> Wallet:
-    """A bank remittance arrived: credit cash, then pay the debt first (SPEC 4.3, 5.4)."""
+REMITTANCE_UNIQUE = "remittance_once_per_account"
+
+
+@dataclass(frozen=True)
+class CashCredit:
+    """What crediting a remittance did: `created` False when it was credited before (the first
+    credit is `remittance`, and nothing changed)."""
+
+    wallet: Wallet
+    remittance: Remittance
+    created: bool
+
+
+def remittance_key(reference: str) -> str:
+    """The reference a remittance is known by: surrounding space stripped, inner runs of space
+    made one, upper case ("dup-remit  777 " and "DUP-REMIT 777" are one remittance)."""
+    return " ".join(reference.split()).upper()
+
+
+def remittance_find(*, account_id: int, key: str) -> Remittance | None:
+    return Remittance.objects.filter(account_id=account_id, reference=key).first()
+
+
+def cash_credit(
+    *, account_id: int, amount, reference: str, actor=None, now: datetime
+) -> CashCredit:
+    """A bank remittance arrived: credit cash, then pay the debt first (SPEC 4.3, 5.4) — once per
+    account and reference. A repeat with the same amount answers the first credit and changes
+    nothing; with another amount it is a Conflict (`remittance_amount_differs`)."""
     amount = parse_amount(amount, field="amount")
     reference = (reference or "").strip()
     if not reference:
         raise InvalidInput(_("Give the remittance reference."), field="reference")
+    key = remittance_key(reference)
+    if max(len(reference), len(key)) > Remittance._meta.get_field("reference").max_length:
+        raise InvalidInput(
+            _("A remittance reference has at most 200 characters."),
+            field="reference",
+            code="max_length",
+        )
+    try:
+        with transaction.atomic(durable=True):
+            wallet = wallet_lock(account_id=account_id)  # every credit of the account waits here
+            first = remittance_find(account_id=account_id, key=key)
+            if first is not None:
+                return remittance_repeat(wallet=wallet, first=first, amount=amount)
+            remittance = _credit(wallet, amount, reference, key, actor=actor, now=now)
+            return CashCredit(wallet=wallet, remittance=remittance, created=True)
+    except IntegrityError as error:
+        if getattr(getattr(error.__cause__, "diag", None), "constraint_name", "") != (
+            REMITTANCE_UNIQUE
+        ):
+            raise
+    # The database saw the reference credited by a transaction this one did not see: a repeat.
     with transaction.atomic(durable=True):
         wallet = wallet_lock(account_id=account_id)
-        if wallet.cash_balance + amount > MAX_BALANCE:
-            raise InvalidInput(
-                _("The cash balance would exceed %(maximum)s; this cannot be a remittance.")
-                % {"maximum": f"¥{MAX_BALANCE:,.2f}"},
-                field="amount",
-                code="balance_limit",
+        first = Remittance.objects.get(account_id=account_id, reference=key)
+        return remittance_repeat(wallet=wallet, first=first, amount=amount)
+
+
+def remittance_repeat(*, wallet: Wallet, first: Remittance, amount: Decimal) -> CashCredit:
+    """The same remittance again: its first credit if the amount matches, else a Conflict."""
+    if first.amount != amount:
+        raise Conflict(
+            _(
+                "Remittance %(reference)s was credited on %(day)s with %(first)s, not "
+                "%(amount)s; nothing was changed."
             )
-        wallet.cash_balance += amount
-        save_wallet(wallet)
-        entries = [
-            entry(
-                wallet=wallet,
-                instrument=Instrument.CASH,
-                amount=amount,
-                balance_after=wallet.cash_balance,
-                kind=EntryKind.CASH_CREDIT,
-                now=now,
-                actor=actor,
-                reference=reference[:200],
-            )
-        ]
-        entries += pay_debt_first(wallet=wallet, now=now, actor=actor, reference=reference[:200])
-        LedgerEntry.objects.bulk_create(entries)
-    return wallet
+            % {
+                "reference": first.reference,
+                "day": first.credited_on,
+                "first": format_cny(first.amount),
+                "amount": format_cny(amount),
+            },
+            field="amount",
+            code="remittance_amount_differs",
+        )
+    return CashCredit(wallet=wallet, remittance=first, created=False)
+
+
+def _credit(wallet: Wallet, amount: Decimal, reference: str, key: str, *, actor, now) -> Remittance:
+    """Credit the locked wallet, pay its debt first, record the remittance."""
+    if wallet.cash_balance + amount > MAX_BALANCE:
+        raise InvalidInput(
+            _("The cash balance would exceed %(maximum)s; this cannot be a remittance.")
+            % {"maximum": f"¥{MAX_BALANCE:,.2f}"},
+            field="amount",
+            code="balance_limit",
+        )
+    wallet.cash_balance += amount
+    save_wallet(wallet)
+    credit = entry(
+        wallet=wallet,
+        instrument=Instrument.CASH,
+        amount=amount,
+        balance_after=wallet.cash_balance,
+        kind=EntryKind.CASH_CREDIT,
+        now=now,
+        actor=actor,
+        reference=reference,
+    )
+    entries = [credit, *pay_debt_first(wallet=wallet, now=now, actor=actor, reference=reference)]
+    LedgerEntry.objects.bulk_create(entries)
+    return Remittance.objects.create(
+        account_id=wallet.account_id, reference=key, amount=amount, credited_at=now, entry=credit
+    )
