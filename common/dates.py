@@ -40,10 +40,20 @@ def days_between(first: date, last: date) -> int:
 ONE_DAY = timedelta(days=1)
 
 
-def _in_range(day: date, *, field: str, message: str, spelling: str) -> date:
+def _parse(value, *, field: str, text, suffix: str, spelling: str, messages, code: str):
+    """A date from input written as `text` matches (with `suffix` appended to make a day),
+    within FIRST_DAY … LAST_DAY; None when absent."""
+    if value in (None, ""):
+        return None
+    try:
+        if not isinstance(value, str) or not text.fullmatch(value):
+            raise ValueError(value)
+        day = date.fromisoformat(value + suffix)
+    except ValueError:
+        raise InvalidInput(messages[0], field=field, code=code) from None
     if not FIRST_DAY <= day <= LAST_DAY:
         raise InvalidInput(
-            message % {"first": f"{FIRST_DAY:{spelling}}", "last": f"{LAST_DAY:{spelling}}"},
+            messages[1] % {"first": f"{FIRST_DAY:{spelling}}", "last": f"{LAST_DAY:{spelling}}"},
             field=field,
             code="date_out_of_range",
         )
@@ -54,34 +64,28 @@ def parse_day(value, *, field: str) -> date | None:
     """A day from input, written YYYY-MM-DD (API.md), or None when absent. The one parser of
     days for the API, the pages and the commands (Python's fromisoformat alone would also take
     "20261203" or week dates); a day outside FIRST_DAY … LAST_DAY is refused."""
-    if value in (None, ""):
-        return None
-    try:
-        if not isinstance(value, str) or not DAY_TEXT.fullmatch(value):
-            raise ValueError(value)
-        day = date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(
-            _("Use the format YYYY-MM-DD."), field=field, code="invalid_date"
-        ) from None
-    return _in_range(
-        day, field=field, message=_("Give a day from %(first)s to %(last)s."), spelling="%Y-%m-%d"
+    messages = (_("Use the format YYYY-MM-DD."), _("Give a day from %(first)s to %(last)s."))
+    return _parse(
+        value,
+        field=field,
+        text=DAY_TEXT,
+        suffix="",
+        spelling="%Y-%m-%d",
+        messages=messages,
+        code="invalid_date",
     )
 
 
 def parse_month(value, *, field: str) -> date | None:
     """The first day of a month written YYYY-MM, or None when absent; a month outside
     FIRST_DAY … LAST_DAY is refused."""
-    if value in (None, ""):
-        return None
-    try:
-        if not isinstance(value, str) or not MONTH_TEXT.fullmatch(value):
-            raise ValueError(value)
-        month = date.fromisoformat(f"{value}-01")
-    except ValueError:
-        raise InvalidInput(
-            _("Use the format YYYY-MM."), field=field, code="invalid_month"
-        ) from None
-    return _in_range(
-        month, field=field, message=_("Give a month from %(first)s to %(last)s."), spelling="%Y-%m"
+    messages = (_("Use the format YYYY-MM."), _("Give a month from %(first)s to %(last)s."))
+    return _parse(
+        value,
+        field=field,
+        text=MONTH_TEXT,
+        suffix="-01",
+        spelling="%Y-%m",
+        messages=messages,
+        code="invalid_month",
     )

@@ -1,15 +1,12 @@
 """Money under concurrency, on PostgreSQL with real threads: no overdraft, one order per key,
 one redemption per code, and no money lost when the nightly settlement races a checkout."""
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -22,6 +19,7 @@ from quota.services import subscription_create
 from tests.factories import make_account, make_workspace
 from tests.orders.helpers import fund_cash, give_card, give_voucher, paid_by_entries
 from tests.quota.helpers import after, send
+from tests.threads import in_threads
 from wallet.models import BillSettlement, LedgerEntry, PrepaidCard, Voucher, Wallet
 from wallet.services.instruments import voucher_issue
 
@@ -32,21 +30,6 @@ def ledger_verify_passes() -> None:
     out = StringIO()
     call_command("ledger_verify", stdout=out)
     assert "ledger clean" in out.getvalue()
-
-
-def in_threads(count: int, work):
-    """Run work(i) in `count` threads released together; each closes its own connection."""
-    barrier = threading.Barrier(count)
-
-    def run(index):
-        barrier.wait()
-        try:
-            return work(index)
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        return list(pool.map(run, range(count)))
 
 
 def client_for(user) -> APIClient:

@@ -3,8 +3,6 @@ amount answers the first credit and changes nothing (service, command, admin for
 another amount it is a conflict; threads posting one remittance at once credit it once; the
 migration keeps the duplicates credited before it and gives each reference its first credit."""
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from io import StringIO
@@ -19,6 +17,7 @@ from django.utils import timezone
 
 from common.exceptions import ApplicationError, Conflict, InvalidInput
 from tests.factories import UserFactory, make_account
+from tests.threads import in_threads
 from wallet.models import LedgerEntry, Wallet
 from wallet.services import balances
 from wallet.services.balances import cash_credit
@@ -189,21 +188,6 @@ def test_the_admin_form_with_another_amount_shows_the_error_and_keeps_the_input(
     assert "was credited on" in page and "¥1,500.00" in page
     assert 'value="1500.00"' in page and f'value="{REFERENCE}"' in page
     assert cash_of(account) == Decimal("1000.00")
-
-
-def in_threads(count: int, work):
-    """Run work(i) in `count` threads released together; each closes its own connection."""
-    barrier = threading.Barrier(count)
-
-    def run_one(index):
-        barrier.wait()
-        try:
-            return work(index)
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        return list(pool.map(run_one, range(count)))
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
