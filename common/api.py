@@ -81,11 +81,15 @@ def parse_id(value: object) -> int | None:
 class TypedInputSerializer(serializers.Serializer):
     """A serializer whose validated data is a typed value: `parse` (a plain function that
     raises InvalidInput with the field at fault and a code) builds it from the raw body. The
-    declared fields document the body in the OpenAPI schema."""
+    declared fields document the body in the OpenAPI schema. A subclass names its parser:
+    `parse = staticmethod(order_request_parse)`."""
 
-    @staticmethod
-    def parse(data):
-        raise NotImplementedError
+    parse = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.parse is None:
+            raise TypeError(f"{cls.__name__} needs a parse function")
 
     def to_internal_value(self, data):
         try:

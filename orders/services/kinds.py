@@ -122,19 +122,7 @@ class NewPackage:
         )
 
 
-class _SubscriptionChange:
-    """An order that changes a subscription in force; `change` applies it once paid."""
-
-    def deliver(self, delivery: Delivery) -> Subscription:
-        subscription = delivery.quote.subscription
-        self.change(subscription, delivery)
-        return subscription
-
-    def change(self, subscription: Subscription, delivery: Delivery) -> None:
-        raise NotImplementedError
-
-
-class TrafficPacks(_SubscriptionChange):
+class TrafficPacks:
     def quote(self, *, account: Account, request: OrderRequest, today: date) -> Quote:
         subscription = _subscription_in_force(
             account=account, request=request, today=today, started=True
@@ -149,13 +137,15 @@ class TrafficPacks(_SubscriptionChange):
             request.kind, lines, quote_total(lines), subscription=subscription, packs=packs
         )
 
-    def change(self, subscription: Subscription, delivery: Delivery) -> None:
+    def deliver(self, delivery: Delivery) -> Subscription:
+        subscription = delivery.quote.subscription
         subscription_add_traffic_packs(
             subscription=subscription, traffic_packs=delivery.quote.packs, start_date=delivery.today
         )
+        return subscription
 
 
-class Upgrade(_SubscriptionChange):
+class Upgrade:
     def quote(self, *, account: Account, request: OrderRequest, today: date) -> Quote:
         subscription = _subscription_in_force(
             account=account, request=request, today=today, started=True
@@ -195,10 +185,12 @@ class Upgrade(_SubscriptionChange):
                 )
         return Quote(request.kind, lines, quote_total(lines), plan=plan, subscription=subscription)
 
-    def change(self, subscription: Subscription, delivery: Delivery) -> None:
+    def deliver(self, delivery: Delivery) -> Subscription:
+        subscription = delivery.quote.subscription
         subscription_change_plan(
             subscription=subscription, plan=delivery.quote.plan, effective_from=delivery.today
         )
+        return subscription
 
 
 class Renewal:
