@@ -18,7 +18,6 @@ from pathlib import Path
 from dataset import build, log, run_threads, start_gunicorn
 from django.db.models import Q
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from common.dates import billing_day
 from orders.models import Order
@@ -29,7 +28,7 @@ from wallet.services.balances import cash_credit
 from wallet.services.instruments import prepaid_card_issue, voucher_issue
 from wallet.services.ledger import balances_match
 from workspaces.models import Membership, User
-from workspaces.services import account_create, workspace_upgrade_by_staff
+from workspaces.services import account_create, api_token_create, workspace_upgrade_by_staff
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -72,8 +71,8 @@ def setup(clients: int) -> list[tuple[str, bytes]]:
             },
         }
         owner = Membership.objects.get(account=account).user
-        token, _ = Token.objects.get_or_create(user=owner)
-        buyers.append((token.key, json.dumps(body).encode()))
+        _token, secret = api_token_create(user=owner, now=now)
+        buyers.append((secret, json.dumps(body).encode()))
     return buyers
 
 

@@ -19,11 +19,11 @@ from dataset import build, log, run_threads, start_gunicorn
 from django.contrib.auth.models import Permission
 from django.db import connection
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from common.dates import ONE_DAY, billing_day, day_start
 from quota.models import UsageSample
 from workspaces.models import User
+from workspaces.services import api_token_create
 
 ROOT = Path(__file__).resolve().parent.parent
 ITEMS = [("logs", 30), ("traces", 7), ("rum_pv", 14), ("datakit", None), ("task_calls", None)]
@@ -105,17 +105,17 @@ def main() -> None:
     build(args.workspaces, hours=0)
     user, _ = User.objects.get_or_create(username="bench-meter")
     user.user_permissions.add(Permission.objects.get(codename="ingest_usage"))
-    token, _ = Token.objects.get_or_create(user=user)
+    _token, secret = api_token_create(user=user, now=timezone.now())
     yesterday = billing_day(timezone.now()) - ONE_DAY
     bodies = batches(args.batches, args.workspaces, yesterday)
     samples = sum(body.count(b'"workspace"') for body in bodies)
 
     web, port = start_gunicorn(args.web_workers, timeout=120)
     try:
-        send_all(port, token.key, bodies[:2], 1)  # warm up: imports, connections, catalog
+        send_all(port, secret, bodies[:2], 1)  # warm up: imports, connections, catalog
         with connection.cursor() as cursor:
             cursor.execute("TRUNCATE quota_usagesample, quota_usageday")
-        elapsed = send_all(port, token.key, bodies, args.clients)
+        elapsed = send_all(port, secret, bodies, args.clients)
     finally:
         web.terminate()
         web.wait(timeout=30)

@@ -18,6 +18,11 @@ class Statement(models.Model):
     orders_total = models.DecimalField(max_digits=14, decimal_places=2)
     orders_count = models.PositiveIntegerField()
     arrears_at_month_end = models.DecimalField(max_digits=14, decimal_places=2)
+    # Adjustments settled in the month (SPEC 6.1, 6.2), whatever day their bills are of.
+    adjustments_debited = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    adjustments_credited = models.DecimalField(
+        max_digits=14, decimal_places=2, default=0, help_text="Given back, as a positive amount."
+    )
     created_at = models.DateTimeField()
 
     class Meta:

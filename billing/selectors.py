@@ -10,7 +10,7 @@ from billing.models import Statement
 from common.dates import day_start
 from common.money import ZERO
 from orders.models import Order
-from quota.models import DailyBill
+from quota.models import BillAdjustment, DailyBill
 from wallet.models import BillSettlement, Instrument, LedgerEntry
 from workspaces.models import Account
 
@@ -48,12 +48,20 @@ def statement_compute(*, account: Account, month: date, now: datetime) -> Statem
     ).aggregate(total=_money(Sum("total")), count=Count("pk"))
     # A bill's debt belongs to its billing day (the last day's bill is settled after midnight);
     # payments of the debt belong to the moment they were made.
+    # An adjustment's debt belongs to the moment it was settled, not to its bill's day.
     arrears_end = LedgerEntry.objects.filter(
-        Q(daily_bill__isnull=False, daily_bill__day__lt=following)
-        | Q(daily_bill__isnull=True, created_at__lt=day_start(following)),
+        Q(daily_bill__isnull=False, adjustment__isnull=True, daily_bill__day__lt=following)
+        | Q(Q(daily_bill__isnull=True) | Q(adjustment__isnull=False))
+        & Q(created_at__lt=day_start(following)),
         account=account,
         instrument=Instrument.ARREARS,
     ).aggregate(total=_money(Sum("amount")))["total"]
+    adjustments = BillAdjustment.objects.filter(
+        account=account, settled_on__gte=first, settled_on__lt=following
+    ).aggregate(
+        debited=_money(Sum("amount", filter=Q(amount__gt=0))),
+        credited=_money(Sum("amount", filter=Q(amount__lt=0))),
+    )
     return Statement(
         account=account,
         month=first,
@@ -65,5 +73,7 @@ def statement_compute(*, account: Account, month: date, now: datetime) -> Statem
         orders_total=orders["total"],
         orders_count=orders["count"],
         arrears_at_month_end=arrears_end,
+        adjustments_debited=adjustments["debited"],
+        adjustments_credited=abs(adjustments["credited"]),
         created_at=now,
     )

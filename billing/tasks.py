@@ -14,7 +14,7 @@ from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from billing.selectors import month_bounds
-from billing.services.nightly import billing_chunk_run
+from billing.services.nightly import billing_chunk_run, late_usage_rerate
 from billing.services.statements import statements_generate
 from common.dates import billing_day
 from quota.services import billing_watchdog, deduction_pass_next
@@ -34,7 +34,20 @@ def deduction_nightly(pass_started: str | None = None) -> str:
     )
     for chunk_id in pending:
         deduction_chunk.delay(chunk_id, pass_started)
-    return f"{run.day}: {len(pending)} chunk(s) dispatched" if run else "nothing due"
+    if run is None:  # every due day is billed: re-rate the days that received late usage
+        late_usage_rerate_task.delay()
+        return "nothing due; late usage re-rating sent"
+    return f"{run.day}: {len(pending)} chunk(s) dispatched"
+
+
+@shared_task(name="billing.late_usage_rerate", expires=20 * 3600)
+def late_usage_rerate_task() -> str:
+    """Re-rate the account-days with late usage (SPEC 6.2); each commits on its own."""
+    report = late_usage_rerate(now=timezone.now())
+    return (
+        f"{report.account_days} account-day(s) re-rated, {len(report.adjustments)} "
+        f"adjustment(s), {len(report.skipped)} not billed yet"
+    )
 
 
 @shared_task(

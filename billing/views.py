@@ -12,10 +12,13 @@ from billing.selectors import statement_for
 from common.csv_export import csv_response
 from common.dates import billing_day, parse_month
 from common.exceptions import InvalidInput
+from common.pagination import page_of
 from quota.selectors import daily_bill_list, subscription_list, subscription_view
 from wallet.selectors import account_balances, usable_balances
 from workspaces.selectors import workspace_list
 from workspaces.views import billing_membership
+
+HOME_PACKAGES = 10  # current packages on the home page; ?packages=N shows the others
 
 
 @login_required
@@ -28,11 +31,15 @@ def home(request: HttpRequest) -> HttpResponse:
     if balances.lock_at is not None:
         days_to_lock = max((balances.lock_at - now).days, 0)
     workspaces = list(workspace_list(account=membership.account))
+    package_pager = page_of(
+        request,
+        subscription_list(account=membership.account).filter(end_date__gte=today),
+        per_page=HOME_PACKAGES,
+        param="packages",
+    )
     packages = [
         subscription_view(subscription=subscription, today=today)
-        for subscription in subscription_list(account=membership.account).filter(
-            end_date__gte=today
-        )[:10]
+        for subscription in package_pager.rows
     ]
     names = {workspace.pk: workspace.name for workspace in workspaces}
     context = {
@@ -42,6 +49,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "days_to_lock": days_to_lock,
         "workspaces": workspaces,
         "packages": [(view, [names.get(pk, pk) for pk in view.workspace_ids]) for view in packages],
+        "package_pager": package_pager,
         "latest_bills": list(
             daily_bill_list(account=membership.account).select_related("workspace")[:6]
         ),
@@ -70,6 +78,8 @@ def statements(request: HttpRequest) -> HttpResponse:
         (_("Left in arrears"), statement.left_in_arrears),
         (_("Orders"), statement.orders_total),
         (_("Arrears at the end of the month"), statement.arrears_at_month_end),
+        (_("Bill adjustments charged"), statement.adjustments_debited),
+        (_("Bill adjustments given back"), statement.adjustments_credited),
     ]
     if request.GET.get("format") == "csv":
         return csv_response(

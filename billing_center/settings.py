@@ -4,8 +4,10 @@ Everything that differs between machines comes from the environment (see .env.ex
 """
 
 import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import NoReturn
+from urllib.parse import urlsplit, urlunsplit
 
 import environ
 from csp.constants import NONE, SELF
@@ -64,11 +66,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",  # API tokens: a digest and an expiry per token (docs/decisions.md, "Sign-in")
+    "axes",  # lockout after failed passwords, on every sign-in
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI's files, served from here instead of a CDN
     "csp",
     "django_celery_beat",
+    "post_office",
     "common",
     "workspaces",
     "packages",
@@ -92,6 +96,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "common.views.ApplicationErrorMiddleware",
     "common.middleware.DatabaseUnavailableMiddleware",
+    "workspaces.middleware.SignInThrottleMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the 429 page or answer
 ]
 
 ROOT_URLCONF = "billing_center.urls"
@@ -127,6 +133,10 @@ if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "workspaces.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out pair, right password too
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -162,8 +172,48 @@ STORAGES = {
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Billing Center <billing@localhost>")
+# A mail server that accepts and never answers must not hold a worker: every SMTP call times out.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT_SECONDS", default=20)
+# The outbox (common/outbox.py): notices are rows of post_office's Email table, written in the
+# transaction that causes them and sent by the Celery task "outbox.deliver" through EMAIL_BACKEND.
+# A failed attempt is retried every RETRY_INTERVAL, MAX_RETRIES times, then marked failed.
+POST_OFFICE = {
+    "CELERY_ENABLED": False,  # common/outbox.py dispatches its own task after commit
+    "MAX_RETRIES": env.int("EMAIL_MAX_RETRIES", default=16),  # 4 hours of outage by default
+    "RETRY_INTERVAL": timedelta(minutes=env.int("EMAIL_RETRY_MINUTES", default=15)),
+    "BATCH_SIZE": 100,
+    "THREADS_PER_PROCESS": 4,
+    "BATCH_DELIVERY_TIMEOUT": 3 * EMAIL_TIMEOUT + 10,
+    "LOG_LEVEL": 2,  # a log row per attempt, sent or failed, shown in admin
+    "DEFAULT_PRIORITY": "medium",
+}
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
+
+
+def _redis_database_after(url: str) -> str:
+    """redis://host:port/N → redis://host:port/N+1 (N is 0 when the URL names none); a socket
+    URL (unix://) is kept as it is."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("redis", "rediss"):
+        return url
+    database = parts.path.strip("/")
+    return urlunsplit(parts._replace(path=f"/{int(database) + 1 if database.isdigit() else 1}"))
+
+
+# One cache for every gunicorn worker: the sign-in throttles count there. A Redis that does not
+# answer fails fast; the throttles then let requests through (the lockout is in the database).
+# The cache has a Redis database of its own (CACHE_URL, by default REDIS_URL's database + 1), so
+# a cache.clear() (FLUSHDB) never drops the broker's queued tasks.
+CACHE_URL = env("CACHE_URL", default="") or _redis_database_after(REDIS_URL)
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": CACHE_URL,
+        "KEY_PREFIX": "billing",
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+    }
+}
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = None
 CELERY_TIMEZONE = TIME_ZONE
@@ -179,7 +229,7 @@ DJANGO_CELERY_BEAT_TZ_AWARE = True
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an unauthenticated request then answers 401 with WWW-Authenticate.
-        "rest_framework.authentication.TokenAuthentication",
+        "workspaces.signin.TokenAuthentication",  # knox's, 401 for a malformed token
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -198,6 +248,9 @@ REST_FRAMEWORK = {
     "NON_FIELD_ERRORS_KEY": "detail",
     "COERCE_DECIMAL_TO_STRING": True,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Sign-in attempts (token API, login page, admin login together): per client address and
+    # per submitted username (workspaces/signin.py); the lockout below is per pair.
+    "DEFAULT_THROTTLE_RATES": {"signin_ip": "20/min", "signin_username": "10/min"},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Billing Center API",
@@ -246,6 +299,39 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     },
 }
+
+# Sign-in (docs/decisions.md, "Sign-in"). The client's address, for the lockout and the
+# throttles: with DJANGO_TRUSTED_PROXY_COUNT proxies in front (production: the one that ends TLS),
+# the one X-Forwarded-For entry the nearest of them wrote (counted from the right; what a client
+# sends itself is to the left of it); 0 (make run) reads the connection's address only.
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0 if DEBUG else 1)
+# API tokens (django-rest-knox): a token expires API_TOKEN_TTL_DAYS after its last use, and
+# API_TOKEN_MAX_AGE_DAYS after its creation however much it is used; then its client logs in again.
+API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=30)
+API_TOKEN_MAX_AGE_DAYS = max(env.int("API_TOKEN_MAX_AGE_DAYS", default=90), API_TOKEN_TTL_DAYS)
+# Live tokens per user; a new login beyond it ends the one unused for longest.
+API_TOKENS_PER_USER = 100
+REST_KNOX = {
+    "AUTH_HEADER_PREFIX": "Token",  # API.md: `Authorization: Token <token>`, as before knox
+    "TOKEN_TTL": timedelta(days=API_TOKEN_TTL_DAYS),
+    "AUTO_REFRESH": True,
+    "AUTO_REFRESH_MAX_TTL": timedelta(days=API_TOKEN_MAX_AGE_DAYS),
+    "MIN_REFRESH_INTERVAL": 60,  # seconds: one expiry write a minute at most per token
+}
+# django-axes: 5 wrong passwords for one username from one address lock that pair out for 15
+# minutes (the right password included); attempts and lockouts are rows shown in admin, and
+# `manage.py axes_reset_username <name>` (or axes_reset) lifts a lockout.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Attempts during a lockout do not extend it: it ends when the page and the 429 said it would.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_CLIENT_IP_CALLABLE = "workspaces.signin.client_ip"
+AXES_USERNAME_CALLABLE = "workspaces.signin.lockout_username"
+AXES_VERBOSE = False  # no "AXES: BEGIN" line on stderr at every start (commands print one line)
+AXES_LOCKOUT_CALLABLE = "workspaces.views.signin_locked_out"
 
 LOGGING = {
     "version": 1,

@@ -168,18 +168,6 @@ def wants_csv(request) -> bool:
     return request.query_params.get("format") == "csv"
 
 
-def with_total(response: Response, request, *, shown: int, total: int) -> Response:
-    """A JSON list that may be cut: `X-Total-Count` says how many rows the filter selects; when
-    the list shows fewer, `Link` (rel="alternate", text/csv) is the CSV of all of them."""
-    response["X-Total-Count"] = str(total)
-    if shown < total:
-        query = request.query_params.copy()
-        query["format"] = "csv"
-        url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
-        response["Link"] = f'<{url}>; rel="alternate"; type="text/csv"'
-    return response
-
-
 CSV_FORMAT = OpenApiParameter(
     "format", str, enum=["json", "csv"], description="csv: a spreadsheet download"
 )

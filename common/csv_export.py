@@ -76,13 +76,3 @@ def csv_response(filename: str, header: Iterable, rows: Iterable[Iterable]) -> C
     response = CSVResponse(csv_lines(header, rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-def first_rows(queryset, limit: int) -> tuple[list, int]:
-    """The first `limit` rows of a queryset and how many it selects in all: a page that shows a
-    part says so ("the first N of M") and links to the CSV of all. The count is only asked for
-    when there are more rows than the page shows."""
-    rows = list(queryset[: limit + 1])
-    if len(rows) <= limit:
-        return rows, len(rows)
-    return rows[:limit], queryset.count()

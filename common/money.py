@@ -47,8 +47,11 @@ def format_price(value: Decimal) -> str:
     return f"{whole}.{fraction.ljust(2, '0')}"
 
 
-def parse_amount(value, *, field: str, allow_zero: bool = False) -> Decimal:
-    """A money amount from input: a plain decimal with at most 2 decimals, positive (or zero).
+def parse_amount(
+    value, *, field: str, allow_zero: bool = False, allow_negative: bool = False
+) -> Decimal:
+    """A money amount from input: a plain decimal with at most 2 decimals, positive (or zero;
+    or, with allow_negative, any sign but zero: an adjustment's debit or credit).
 
     API.md's money is a decimal string such as "100.00": exponents ("4.1e4"), signs, spaces
     inside, NaN and infinities are refused, so what is typed is what is charged.
@@ -72,6 +75,10 @@ def parse_amount(value, *, field: str, allow_zero: bool = False) -> Decimal:
     if len(text.partition(".")[0].lstrip("0")) > MAX_AMOUNT_DIGITS:
         raise InvalidInput(_("Too large."), field=field, code="amount_too_large")
     amount = Decimal(text)
+    if allow_negative and amount != 0:
+        if abs(amount) > MAX_AMOUNT:
+            raise InvalidInput(_("Too large."), field=field, code="amount_too_large")
+        return round_money(amount)
     if amount < 0 or (amount == 0 and not allow_zero):
         raise InvalidInput(
             _("Must be more than zero.") if not allow_zero else _("Must not be negative."),

@@ -148,7 +148,7 @@ def _package_usage_and_bills(account: Account, now: datetime, report: DemoReport
         ):
             sent += usage_ingest(
                 samples=_demo_samples(workspaces, day, offset, today, now), now=now
-            )
+            ).accepted
         if day < today and not closed:
             deduction_run_day(day=day, now=now)
             billed += 1

@@ -1,13 +1,17 @@
 """REST API of orders: quotes, placing and paying an order, order history."""
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from common.api import MoneyField, TypedInputSerializer
-from common.dates import billing_day
+from common.dates import billing_day, parse_day
+from common.exceptions import InvalidInput
+from common.pagination import PAGE_HEADERS, CursorPaginatedMixin
+from orders.models import OrderKind, OrderStatus
 from orders.requests import OrderRequest, PaymentSplit, order_request_parse, payment_split_parse
 from orders.selectors import order_get, order_list
 from orders.services.checkout import order_place
@@ -126,15 +130,60 @@ class OrderQuoteView(AccountScopedAPIView):
         return Response(QuoteSerializer(payload).data)
 
 
-class OrderListCreateView(AccountScopedAPIView):
+def _filter_kind(value: str | None) -> str | None:
+    if value and value not in OrderKind.values:
+        raise InvalidInput(
+            _("kind is one of %(kinds)s.") % {"kinds": ", ".join(OrderKind.values)},
+            field="kind",
+            code="unknown_kind",
+        )
+    return value or None
+
+
+def _filter_status(value: str | None) -> str | None:
+    if value and value not in OrderStatus.values:
+        raise InvalidInput(
+            _("status is one of %(values)s.") % {"values": ", ".join(OrderStatus.values)},
+            field="status",
+            code="unknown_status",
+        )
+    return value or None
+
+
+class OrderListCreateView(CursorPaginatedMixin, AccountScopedAPIView):
     documents_conflict = True
 
-    @extend_schema(parameters=[ACCOUNT_HEADER], responses={200: OrderSerializer(many=True)})
+    @extend_schema(
+        parameters=[
+            ACCOUNT_HEADER,
+            OpenApiParameter("kind", str, enum=OrderKind.values),
+            OpenApiParameter("status", str, enum=OrderStatus.values),
+            OpenApiParameter("date_from", str, description="YYYY-MM-DD (the day it was placed)"),
+            OpenApiParameter("date_to", str, description="YYYY-MM-DD, included"),
+            *PAGE_HEADERS,
+        ],
+        responses={200: OrderSerializer(many=True)},
+    )
     def get(self, request: Request) -> Response:
+        """Order history, newest first, a page at a time (`next` links the following page)."""
         membership = membership_require_billing(membership=self.get_membership())
-        return Response(
-            OrderSerializer(order_list(account=membership.account)[:500], many=True).data
+        params = request.query_params
+        kind = _filter_kind(params.get("kind"))
+        order_status = _filter_status(params.get("status"))
+        date_from = parse_day(params.get("date_from"), field="date_from")
+        date_to = parse_day(params.get("date_to"), field="date_to")
+        if date_from and date_to and date_from > date_to:
+            raise InvalidInput(
+                _("date_from must not be after date_to."), field="date_from", code="invalid_range"
+            )
+        orders = order_list(
+            account=membership.account,
+            kind=kind,
+            status=order_status,
+            date_from=date_from,
+            date_to=date_to,
         )
+        return self.paginated_response(orders, OrderSerializer)
 
     @extend_schema(
         parameters=[

@@ -10,21 +10,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.api import (
-    CSV_FORMAT,
-    CSVDownloadMixin,
     MoneyField,
-    PriceField,
     StrictMoneyField,
-    wants_csv,
-    with_total,
 )
-from common.csv_export import CSV_CHUNK_SIZE, csv_response, first_rows
 from common.dates import billing_day, parse_day
 from common.exceptions import InvalidInput
 from quota.day_usage import subscription_usage_for_day
-from quota.models import BILL_LINE_COLUMNS, NO_RETENTION
 from quota.selectors import (
-    daily_bill_list,
     spend_alert_list,
     subscription_get,
     subscription_list,
@@ -36,7 +28,7 @@ from quota.services.alerts import spend_alert_set
 from quota.services.usage import MAX_BATCH
 from workspaces import api as workspace_api
 from workspaces.api import ACCOUNT_HEADER, AccountScopedAPIView
-from workspaces.selectors import membership_require_billing, membership_require_owner, workspace_get
+from workspaces.selectors import membership_require_billing, membership_require_owner
 
 
 class CanIngestUsage(BasePermission):
@@ -67,6 +59,7 @@ class UsageBatchSerializer(serializers.Serializer):
 
 class UsageAcceptedSerializer(serializers.Serializer):
     accepted = serializers.IntegerField()
+    late = serializers.IntegerField(help_text="Samples of days already billed: re-rated (6.2).")
 
 
 class UsageIngestView(APIView):
@@ -84,8 +77,8 @@ class UsageIngestView(APIView):
         body = request.data
         if not isinstance(body, dict) or "samples" not in body:
             raise InvalidInput(_('Send {"samples": [...]}.'), field="samples")
-        accepted = usage_ingest(samples=body["samples"], now=timezone.now())
-        return Response({"accepted": accepted})
+        ingested = usage_ingest(samples=body["samples"], now=timezone.now())
+        return Response({"accepted": ingested.accepted, "late": ingested.late})
 
 
 class SubscriptionTrafficPackSerializer(serializers.Serializer):
@@ -216,79 +209,6 @@ class SubscriptionUsageView(AccountScopedAPIView):
         return Response(
             SubscriptionUsageSerializer({"date": day, "billed": billed, "items": items}).data
         )
-
-
-class BillLineSerializer(serializers.Serializer):
-    item = serializers.CharField(source="item.code")
-    retention_days = serializers.SerializerMethodField()
-    quantity = serializers.IntegerField()
-    converted_quantity = serializers.IntegerField()
-    plan_covered = serializers.IntegerField()
-    traffic_covered = serializers.IntegerField()
-    payg_quantity = serializers.IntegerField()
-    unit_price = PriceField()
-    amount = MoneyField()
-    reason = serializers.CharField()
-
-    def get_retention_days(self, line) -> int | None:
-        return None if line.retention_days == NO_RETENTION else line.retention_days
-
-
-class DailyBillSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    workspace = serializers.IntegerField(source="workspace_id")
-    date = serializers.DateField(source="day")
-    subscription = serializers.IntegerField(source="subscription_id", allow_null=True)
-    total = MoneyField()
-    lines = BillLineSerializer(many=True)
-
-
-DAILY_BILLS_API_LIMIT = 400  # bills of a JSON answer (X-Total-Count, Link: the CSV of all)
-
-
-class WorkspaceDailyBillsView(CSVDownloadMixin, AccountScopedAPIView):
-    @extend_schema(
-        parameters=[
-            ACCOUNT_HEADER,
-            CSV_FORMAT,
-            OpenApiParameter("date_from", str, description="YYYY-MM-DD"),
-            OpenApiParameter("date_to", str, description="YYYY-MM-DD"),
-        ],
-        responses={200: DailyBillSerializer(many=True)},
-    )
-    def get(self, request: Request, workspace_id: int) -> Response:
-        membership = self.get_membership()
-        workspace = workspace_get(account=membership.account, workspace_id=workspace_id)
-        membership_require_billing(membership=membership)
-        date_from = parse_day(request.query_params.get("date_from"), field="date_from")
-        date_to = parse_day(request.query_params.get("date_to"), field="date_to")
-        if date_from and date_to and date_from > date_to:
-            raise InvalidInput(
-                _("date_from must not be after date_to."), field="date_from", code="invalid_range"
-            )
-        bills = daily_bill_list(
-            account=membership.account,
-            workspace_id=workspace.pk,
-            date_from=date_from,
-            date_to=date_to,
-        )
-        if wants_csv(request):
-            columns = ["date", "workspace", "subscription", *BILL_LINE_COLUMNS]
-            bill_data = DailyBillSerializer().to_representation  # one serializer for every bill
-            rows = (
-                [
-                    bill["date"],
-                    bill["workspace"],
-                    bill["subscription"],
-                    *[line[c] for c in BILL_LINE_COLUMNS],
-                ]
-                for bill in map(bill_data, bills.iterator(chunk_size=CSV_CHUNK_SIZE))
-                for line in bill["lines"]
-            )
-            return csv_response(f"daily-bills-{workspace.pk}.csv", columns, rows)
-        shown, total = first_rows(bills, DAILY_BILLS_API_LIMIT)
-        data = DailyBillSerializer(shown, many=True).data
-        return with_total(Response(data), request, shown=len(shown), total=total)
 
 
 class WorkspaceWithSubscriptionSerializer(workspace_api.WorkspaceOutputSerializer):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from quota import api
+from quota import api, api_bills
 
 urlpatterns = [
     path("usage/", api.UsageIngestView.as_view(), name="api-usage"),
@@ -13,7 +13,7 @@ urlpatterns = [
     ),
     path(
         "workspaces/<int:workspace_id>/daily-bills/",
-        api.WorkspaceDailyBillsView.as_view(),
+        api_bills.WorkspaceDailyBillsView.as_view(),
         name="api-workspace-daily-bills",
     ),
     path("subscriptions/", api.SubscriptionListView.as_view(), name="api-subscriptions"),

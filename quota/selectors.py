@@ -15,6 +15,7 @@ from packages.pricing import ItemPricing
 from packages.selectors import billing_item_list
 from quota.deduction import PackLot
 from quota.models import (
+    BillAdjustment,
     BillingAccountFailure,
     BillingChunk,
     BillingRun,
@@ -203,13 +204,18 @@ def daily_bill_list(
         bills = bills.filter(day__gte=date_from)
     if date_to is not None:
         bills = bills.filter(day__lte=date_to)
-    return bills.order_by("-day", "workspace_id").prefetch_related(
+    # The id last: one bill per (workspace, day) already, but a cursor page needs it said.
+    return bills.order_by("-day", "workspace_id", "pk").prefetch_related(
         Prefetch(
             "lines",
             queryset=DailyBillLine.objects.select_related("item").order_by(
                 "item__display_order", "retention_days"
             ),
-        )
+        ),
+        Prefetch(
+            "adjustments",
+            queryset=BillAdjustment.objects.select_related("item").order_by("created_at", "pk"),
+        ),
     )
 
 

@@ -178,7 +178,7 @@ def package_reorder(request: HttpRequest, subscription_id: int) -> HttpResponse:
     return redirect("package-detail", subscription_id=subscription.pk)
 
 
-BILL_COLUMNS = ["date", "workspace", *BILL_LINE_COLUMNS]
+BILL_COLUMNS = ["date", "workspace", *BILL_LINE_COLUMNS, "adjustment"]
 
 
 def _bill_range(request: HttpRequest, today: date) -> tuple[date, date, dict[str, str]]:
@@ -203,19 +203,37 @@ def _bill_range(request: HttpRequest, today: date) -> tuple[date, date, dict[str
     return date_from, date_to, errors
 
 
+def _retention(days) -> int | str:
+    return "" if days in (None, NO_RETENTION) else days
+
+
+def _bill_values(bill):
+    """A bill's lines, then its adjustments (changes in the lines' columns, with the reason)."""
+    for line in bill.lines.all():
+        values = [getattr(line, column) for column in BILL_LINE_COLUMNS[2:]]
+        yield [line.item.code, _retention(line.retention_days), *values, ""]
+    for change in bill.adjustments.all():
+        yield [
+            change.item.code if change.item else "",
+            _retention(change.retention_days),
+            change.quantity_delta,
+            change.converted_delta,
+            change.plan_covered_delta,
+            change.traffic_covered_delta,
+            change.payg_quantity_delta,
+            "",
+            change.amount,
+            change.reason_text,
+        ]
+
+
 def _bills_csv(selected, date_from: date, date_to: date) -> HttpResponse:
     """The bills' lines as CSV, one row a line, with the columns of the page; streamed from the
     queryset of the page's filter, with every bill it selects."""
     rows = (
-        [
-            bill.day,
-            bill.workspace.name,
-            line.item.code,
-            "" if line.retention_days == NO_RETENTION else line.retention_days,
-            *[getattr(line, column) for column in BILL_LINE_COLUMNS[2:]],
-        ]
+        [bill.day, bill.workspace.name, *values]
         for bill in selected.iterator(chunk_size=CSV_CHUNK_SIZE)
-        for line in bill.lines.all()
+        for values in _bill_values(bill)
     )
     return csv_response(f"consumption-{date_from}-{date_to}.csv", BILL_COLUMNS, rows)
 
@@ -241,7 +259,7 @@ def bills(request: HttpRequest) -> HttpResponse:
     context = {
         "membership": membership,
         "bills": selected,
-        "total": sum((bill.total for bill in selected), 0),
+        "total": sum((bill.amount_due for bill in selected), 0),
         "workspaces": workspaces,
         "workspace_id": workspace_id,
         "date_from": date_from,

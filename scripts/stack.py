@@ -271,6 +271,9 @@ def command_fuzz(args: argparse.Namespace) -> int:
                 examples,
                 "--suppress-health-check",
                 "all",
+                # DELETE /api/v1/auth/token/ would revoke the token this run signs in with.
+                "--exclude-operation-id",
+                "auth_token_revoke",
                 *selection,
                 *args.rest,
             ]

@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from django.utils import translation
 from rest_framework.test import APIClient
 
@@ -60,3 +61,11 @@ def _no_language_leaks_between_tests():
     locale middleware activates a language on the test's thread and nothing resets it)."""
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _no_throttle_counts_leak_between_tests():
+    """The sign-in throttles count in the cache (this process's LocMemCache under the tests)."""
+    cache.clear()
+    yield
+    cache.clear()

@@ -124,6 +124,28 @@ def test_production_is_https_only_behind_the_proxy_header():
     assert found["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
 
 
+def test_production_signs_in_through_the_lockout_and_counts_in_redis():
+    """The throttles count in one Redis for every gunicorn worker (a per-process cache would
+    give each worker its own allowance); the lockout backend and middleware are in place."""
+    redis_url = "redis://redis.internal:6379/3"
+    found = settings_of(
+        {**PRODUCTION, "REDIS_URL": redis_url},
+        "CACHES",
+        "AUTHENTICATION_BACKENDS",
+        "MIDDLEWARE",
+        "TRUSTED_PROXY_COUNT",
+        "INSTALLED_APPS",
+    )
+    cache = found["CACHES"]["default"]
+    assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert cache["LOCATION"] == redis_url
+    assert found["AUTHENTICATION_BACKENDS"][0] == "axes.backends.AxesStandaloneBackend"
+    assert found["MIDDLEWARE"][-1] == "axes.middleware.AxesMiddleware"
+    assert found["TRUSTED_PROXY_COUNT"] == 1  # the TLS proxy's X-Forwarded-For entry
+    assert "knox" in found["INSTALLED_APPS"]
+    assert "rest_framework.authtoken" not in found["INSTALLED_APPS"]
+
+
 def test_make_run_stays_on_plain_http_without_a_key_or_hosts():
     """`make run` sets DJANGO_DEBUG=true and nothing else (scripts/stack.py)."""
     found = settings_of({"DJANGO_DEBUG": "true"}, *HTTPS_SETTINGS, "ALLOWED_HOSTS")

@@ -189,7 +189,7 @@ def test_the_ledger_csv_of_the_page_has_every_entry_newest_first(account_a, page
 
 
 def test_the_ledger_csv_of_the_api_has_every_entry_newest_first(account_a, owner_api):
-    add_entries(account_a[0], 5001)  # the JSON list stops at 5,000
+    add_entries(account_a[0], 5001)  # the JSON list had 5,000 before it came in pages
     rows = rows_of(owner_api.get("/api/v1/ledger/?format=csv"))
     assert len(rows) == 1 + 5001
     reference = rows[0].index("reference")
@@ -207,7 +207,7 @@ def test_the_daily_bills_csv_of_the_api_has_every_bill_newest_first(
         "quota.api.CSV_CHUNK_SIZE", 50, raising=False
     )  # bills and lines read in 9 chunks
     workspace = make_workspace(account_a[0], name="Busy", commercial=True)
-    days = [date(2025, 1, 1) + timedelta(days=n) for n in range(401)]  # the JSON stops at 400
+    days = [date(2025, 1, 1) + timedelta(days=n) for n in range(401)]  # JSON had 400 (now paged)
     runs = BillingRun.objects.bulk_create(
         [BillingRun(day=day, status=RunStatus.DONE) for day in days]
     )
@@ -270,14 +270,21 @@ def test_the_ledger_page_says_it_shows_the_first_1000_of_2718_and_links_to_the_c
     assert html.count("<tr><td>") == 379 and "Showing the first" not in html
 
 
-def test_a_capped_api_list_says_how_many_there_are_and_where_the_csv_is(account_a, owner_api):
+def test_a_paged_api_list_says_how_many_there_are_and_links_the_next_page_and_the_csv(
+    account_a, owner_api
+):
     add_entries(account_a[0], 5001)
     response = owner_api.get("/api/v1/ledger/?instrument=cash")
-    assert len(response.json()) == 5000
+    body = response.json()
+    assert len(body["results"]) == 100 and body["previous"] is None
     assert response["X-Total-Count"] == "5001"
+    assert body["next"].startswith("http://testserver/api/v1/ledger/?cursor=")
+    assert body["next"].endswith("&instrument=cash")
     assert response["Link"] == (
-        '<http://testserver/api/v1/ledger/?instrument=cash&format=csv>; rel="alternate"; '
+        f'<{body["next"]}>; rel="next", '
+        '<http://testserver/api/v1/ledger/?format=csv&instrument=cash>; rel="alternate"; '
         'type="text/csv"'
     )
-    small = owner_api.get("/api/v1/ledger/?date_to=2026-03-01")
-    assert small["X-Total-Count"] == str(len(small.json())) and "Link" not in small
+    small = owner_api.get("/api/v1/ledger/?date_to=2026-03-01&page_size=1000")
+    assert small["X-Total-Count"] == str(len(small.json()["results"])) == "899"
+    assert "Link" not in small and small.json()["next"] is None

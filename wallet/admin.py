@@ -4,12 +4,23 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from common.admin import ReadOnlyMixin, ServiceFormMixin
-from wallet.models import BillSettlement, LedgerEntry, PrepaidCard, Remittance, Voucher, Wallet
+from wallet.models import (
+    BillSettlement,
+    LedgerEntry,
+    PrepaidCard,
+    Refund,
+    Remittance,
+    Voucher,
+    Wallet,
+)
 from wallet.services.balances import cash_credit
 from wallet.services.instruments import prepaid_card_issue, voucher_issue
+from wallet.services.refunds import cash_refund, refund_made_on
 from workspaces.models import Account
 
 
@@ -61,14 +72,24 @@ class WalletAdmin(ServiceFormMixin, admin.ModelAdmin):
         "cash_balance",
         "arrears",
         "arrears_since",
+        "lock_reminder",
         "locked_at",
         "updated_at",
     ]
     list_filter = [("arrears_since", admin.EmptyFieldListFilter)]
     search_fields = ["account__name"]
-    list_select_related = ["account"]
+    list_select_related = ["account", "arrears_reminder"]
     service_form = CreditCashForm
     service_title = "Credit cash (bank remittance)"
+
+    @admin.display(description="Lock reminder (e-mail)")
+    def lock_reminder(self, wallet: Wallet):
+        """The reminder's outbox row: queued, requeued (retrying), sent or failed."""
+        email = wallet.arrears_reminder
+        if email is None:
+            return "sent (no address)" if wallet.arrears_reminded_at else "—"
+        url = reverse("admin:post_office_email_change", args=[email.pk])
+        return format_html('<a href="{}">{}</a>', url, email.get_status_display())
 
     def call_service(self, request, data):
         credit = _for_the_account(cash_credit, request, data, reference=data["reference"])
@@ -96,6 +117,45 @@ class RemittanceAdmin(ReadOnlyMixin, admin.ModelAdmin):
     date_hierarchy = "credited_at"
     list_select_related = ["account", "entry"]
     show_full_result_count = False
+
+
+class RefundCashForm(forms.Form):
+    account = forms.ModelChoiceField(queryset=Account.objects.order_by("name"))
+    amount = forms.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        help_text="At most the cash balance; prepaid cards and vouchers are never refunded",
+    )
+    reference = forms.CharField(max_length=200, help_text="The bank transfer's reference")
+
+
+@admin.register(Refund)
+class RefundAdmin(ServiceFormMixin, admin.ModelAdmin):
+    """Add = refund cash to the customer's bank (SPEC 6.3); the list is read-only history."""
+
+    list_display = ["refunded_at", "account", "reference", "amount", "actor", "entry"]
+    search_fields = ["reference", "account__name"]
+    date_hierarchy = "refunded_at"
+    list_select_related = ["account", "actor", "entry"]
+    show_full_result_count = False
+    service_form = RefundCashForm
+    service_title = "Refund cash to the customer's bank"
+
+    def call_service(self, request, data):
+        result = _for_the_account(cash_refund, request, data, reference=data["reference"])
+        refund, cash = result.refund, f"cash ¥{result.wallet.cash_balance:,.2f}"
+        if result.created:
+            return f"{data['account']}: refund {refund.reference} of ¥{refund.amount:,.2f}, {cash}."
+        return _Info(
+            f"{data['account']}: refund {refund.reference} already made on "
+            f"{refund_made_on(refund)} (¥{refund.amount:,.2f}); nothing changed, {cash}."
+        )
+
+    def message_user(self, request, message, level=messages.INFO, *args, **kwargs):
+        if isinstance(message, _Info):  # a form posted again: the first refund, not a success
+            level = messages.INFO
+        super().message_user(request, message, level, *args, **kwargs)
 
 
 @admin.register(Voucher)

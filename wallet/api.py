@@ -7,10 +7,11 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from common.api import CSV_FORMAT, CSVDownloadMixin, MoneyField, wants_csv, with_total
-from common.csv_export import CSV_CHUNK_SIZE, csv_response, first_rows
+from common.api import CSV_FORMAT, CSVDownloadMixin, MoneyField, wants_csv
+from common.csv_export import CSV_CHUNK_SIZE, csv_response
 from common.dates import parse_day
 from common.exceptions import InvalidInput
+from common.pagination import PAGE_HEADERS, CSVCursorPage, CursorPaginatedMixin, page_or_csv
 from wallet.models import Instrument
 from wallet.selectors import (
     LEDGER_COLUMNS,
@@ -132,15 +133,19 @@ class LedgerEntrySerializer(serializers.Serializer):
     order = serializers.IntegerField(source="order_id", allow_null=True)
     daily_bill = serializers.IntegerField(source="daily_bill_id", allow_null=True)
     reference = serializers.CharField()
+    adjustment = serializers.IntegerField(source="adjustment_id", allow_null=True)
+    adjustment_reason = serializers.SerializerMethodField()
 
     def get_instrument_id(self, entry) -> int | None:
         return entry.voucher_id or entry.prepaid_card_id
 
+    def get_adjustment_reason(self, entry) -> str:
+        return entry.adjustment.reason if entry.adjustment_id else ""
 
-LEDGER_API_LIMIT = 5000  # entries of a JSON answer (X-Total-Count, Link: the CSV of all)
 
+class LedgerView(CSVDownloadMixin, CursorPaginatedMixin, AccountScopedAPIView):
+    pagination_class = CSVCursorPage
 
-class LedgerView(CSVDownloadMixin, AccountScopedAPIView):
     @extend_schema(
         parameters=[
             ACCOUNT_HEADER,
@@ -148,8 +153,9 @@ class LedgerView(CSVDownloadMixin, AccountScopedAPIView):
             OpenApiParameter("date_to", str, description="YYYY-MM-DD"),
             OpenApiParameter("instrument", str, enum=Instrument.values),
             CSV_FORMAT,
+            *PAGE_HEADERS,
         ],
-        responses={200: LedgerEntrySerializer(many=True)},
+        responses=page_or_csv(LedgerEntrySerializer),
     )
     def get(self, request: Request) -> Response:
         membership = membership_require_billing(membership=self.get_membership())
@@ -176,6 +182,4 @@ class LedgerView(CSVDownloadMixin, AccountScopedAPIView):
                     for data in map(row, entries.iterator(chunk_size=CSV_CHUNK_SIZE))
                 ),
             )
-        shown, total = first_rows(entries, LEDGER_API_LIMIT)
-        data = LedgerEntrySerializer(shown, many=True).data
-        return with_total(Response(data), request, shown=len(shown), total=total)
+        return self.paginated_response(entries, LedgerEntrySerializer)

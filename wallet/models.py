@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.dates import billing_zone
-from quota.models import DailyBill
+from quota.models import BillAdjustment, DailyBill
 from workspaces.models import Account
 
 
@@ -23,7 +23,17 @@ class Wallet(models.Model):
         blank=True,
         help_text="When the account first owed money; empty when it owes nothing.",
     )
-    arrears_reminded_at = models.DateTimeField(null=True, blank=True)
+    arrears_reminder = models.ForeignKey(
+        "post_office.Email",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The e-mail 3 days before the lock (SPEC 5.4); the lock waits for its delivery.",
+    )
+    arrears_reminded_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the lock reminder was sent (not merely queued)."
+    )
     locked_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -125,6 +135,9 @@ class EntryKind(models.TextChoices):
     BILL_PAYMENT = "bill_payment", _("Daily bill payment")
     ARREARS_INCURRED = "arrears_incurred", _("Unpaid bill added to arrears")
     ARREARS_PAID = "arrears_paid", _("Arrears paid")
+    ADJUSTMENT_DEBIT = "adjustment_debit", _("Bill adjustment (debit) paid")
+    ADJUSTMENT_CREDIT = "adjustment_credit", _("Bill adjustment (credit) given back")
+    REFUND = "refund", _("Cash refunded to the bank")
 
 
 class LedgerEntry(models.Model):
@@ -149,6 +162,13 @@ class LedgerEntry(models.Model):
     )
     daily_bill = models.ForeignKey(
         DailyBill, null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_entries"
+    )
+    adjustment = models.ForeignKey(
+        BillAdjustment,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ledger_entries",
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -211,6 +231,32 @@ class Remittance(models.Model):
     def credited_on(self) -> str:
         """When it was credited, in the billing time zone: "2026-06-01 10:00"."""
         return timezone.localtime(self.credited_at, billing_zone()).strftime("%Y-%m-%d %H:%M")
+
+
+class Refund(models.Model):
+    """Unspent cash paid back to the customer's bank (SPEC 6.3): one per account and reference
+    (normalised like a remittance's), never more than the cash balance."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="refunds")
+    reference = models.CharField(max_length=200)
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    refunded_at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    entry = models.OneToOneField(LedgerEntry, on_delete=models.PROTECT, related_name="refund")
+
+    class Meta:
+        ordering = ["-refunded_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "reference"], name="refund_once_per_account"
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Refund {self.reference}"
 
 
 class BillSettlement(models.Model):

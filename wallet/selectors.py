@@ -50,6 +50,8 @@ LEDGER_COLUMNS = [
     "order",
     "daily_bill",
     "reference",
+    "adjustment",
+    "adjustment_reason",
 ]
 
 
@@ -83,7 +85,7 @@ def ledger_list(
         entries = entries.filter(created_at__lt=day_start(date_to) + timedelta(days=1))
     if instrument:
         entries = entries.filter(instrument=instrument)
-    return entries.order_by("-created_at", "-pk")
+    return entries.select_related("adjustment").order_by("-created_at", "-pk")
 
 
 def usable_balances(*, account: Account, now: datetime) -> dict[str, Decimal]:

@@ -1,4 +1,4 @@
-"""Daily task of the wallet: the arrears countdown, with the time passed in.
+"""Hourly task of the wallet: the arrears countdown, with the time passed in.
 
 Its registered name stays "orders.arrears_daily": beat schedules stored in the database name it.
 """
@@ -9,7 +9,7 @@ from django.utils import timezone
 from wallet.services.arrears import arrears_process
 
 
-@shared_task(name="orders.arrears_daily", expires=20 * 3600)
+@shared_task(name="orders.arrears_daily", expires=50 * 60)
 def arrears_daily() -> str:
     report = arrears_process(as_of=timezone.now())
     return f"reminded {len(report.reminded)}, locked {len(report.locked)}"

@@ -10,10 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from common.csv_export import CSV_CHUNK_SIZE, csv_response, first_rows
+from common.csv_export import CSV_CHUNK_SIZE, csv_response
 from common.dates import parse_day
 from common.exceptions import Conflict, InvalidInput
 from common.money import format_cny
+from common.pagination import page_of
 from packages.models import VoucherGrantTier
 from wallet.forms import BuyCardForm, RedeemForm
 from wallet.models import Instrument
@@ -128,7 +129,7 @@ def voucher_redeem_page(request: HttpRequest) -> HttpResponse:
     return wallet_form_post(request, RedeemForm, form_name="redeem_form", act=redeem)
 
 
-LEDGER_PAGE_SIZE = 1000  # entries on the page; the CSV has all of them
+LEDGER_PAGE_SIZE = 1000  # entries a page (?page=N links to the others; the CSV has all)
 
 
 @login_required
@@ -161,19 +162,25 @@ def ledger(request: HttpRequest) -> HttpResponse:
                 e.order_id or "",
                 e.daily_bill_id or "",
                 e.reference,
+                e.adjustment_id or "",
+                e.adjustment.reason_text if e.adjustment_id else "",
             ]
             for e in selected.iterator(chunk_size=CSV_CHUNK_SIZE)
         )
         return csv_response("ledger.csv", LEDGER_COLUMNS, rows)
-    entries, total = first_rows(selected, LEDGER_PAGE_SIZE)
+    pager = page_of(request, selected, per_page=LEDGER_PAGE_SIZE)
+    query = request.GET.copy()
+    for param in ("page", "format"):
+        query.pop(param, None)
     context = {
-        "entries": entries,
-        "total": total,
+        "entries": pager.rows,
+        "total": pager.total,
+        "pager": pager,
         "instruments": Instrument.choices,
         "instrument": instrument,
         "date_from": date_from,
         "date_to": date_to,
         "errors": errors,
-        "query": request.GET.urlencode(),
+        "query": query.urlencode(),
     }
     return render(request, "wallet/ledger.html", context, status=400 if errors else 200)

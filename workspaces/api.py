@@ -1,18 +1,38 @@
-"""REST API: token login, workspaces (list, create, upgrade)."""
+"""REST API: token login and revocation, workspaces (list, create, upgrade)."""
 
+import math
+
+from axes.utils import reset as axes_reset
 from django.contrib.auth import authenticate
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
-from rest_framework.permissions import AllowAny
+from rest_framework.exceptions import APIException
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.api import ErrorSerializer
 from workspaces.models import Membership, Workspace
 from workspaces.selectors import membership_current, workspace_get, workspace_list
-from workspaces.services import workspace_create, workspace_upgrade
+from workspaces.services import (
+    api_token_create,
+    api_token_revoke,
+    api_tokens_revoke_all,
+    workspace_create,
+    workspace_upgrade,
+)
+from workspaces.signin import (
+    TokenAuthentication,
+    client_ip,
+    locked_out_message,
+    lockout_ends_at,
+    seconds_until,
+    signin_throttles,
+    throttled_message,
+)
 
 ACCOUNT_HEADER = OpenApiParameter(
     name="X-Billing-Account",
@@ -36,34 +56,125 @@ class AccountScopedAPIView(APIView):
         return self._membership
 
 
+class TooManyAttempts(APIException):
+    """429 with Retry-After (DRF's handler sets it from `wait`): code throttled or locked_out."""
+
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_code = "throttled"
+
+    def __init__(self, detail: str, *, code: str, wait: int):
+        super().__init__(detail, code)
+        self.wait = wait
+
+
+class TextField(serializers.CharField):
+    """A CharField that refuses lone surrogates ("\\ud800" in JSON): PostgreSQL and the
+    password hashers cannot encode them (a 500 otherwise)."""
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            self.fail("invalid")
+        return value
+
+
+TOO_MANY = OpenApiResponse(
+    response=ErrorSerializer,
+    description="Too many attempts (codes throttled, locked_out); Retry-After says when to retry.",
+)
+
+
 class TokenLoginView(APIView):
+    """POST: a new token for a username and password. DELETE: revoke the token presented, or
+    every token of its user with `?all=true`."""
+
+    # POST carries its credentials in the body: a stale token header must not refuse the login.
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
     class TokenLoginSerializer(serializers.Serializer):
-        username = serializers.CharField(max_length=150)
-        password = serializers.CharField(
+        username = TextField(max_length=150)
+        password = TextField(
             max_length=128, trim_whitespace=False, style={"input_type": "password"}
         )
 
     class TokenSerializer(serializers.Serializer):
         token = serializers.CharField()
+        expiry = serializers.DateTimeField(
+            help_text="When the token expires unless used; each use moves it "
+            "API_TOKEN_TTL_DAYS (30) days on, up to API_TOKEN_MAX_AGE_DAYS (90) after login."
+        )
+
+    class RevokeSerializer(serializers.Serializer):
+        all = serializers.BooleanField(default=False)
+
+    def _method(self) -> str | None:
+        return getattr(getattr(self, "request", None), "method", None)
+
+    def get_authenticators(self):
+        if self._method() == "DELETE":
+            return [TokenAuthentication()]
+        return super().get_authenticators()
+
+    def get_permissions(self):
+        if self._method() == "DELETE":
+            return [IsAuthenticated()]
+        return super().get_permissions()
+
+    def get_throttles(self):
+        return signin_throttles() if self._method() == "POST" else []
+
+    def throttled(self, request: Request, wait: float | None) -> None:
+        seconds = max(1, math.ceil(wait)) if wait is not None else 60
+        raise TooManyAttempts(throttled_message(seconds=seconds), code="throttled", wait=seconds)
 
     @extend_schema(
-        request=TokenLoginSerializer, responses={200: TokenSerializer}, operation_id="auth_token"
+        request=TokenLoginSerializer,
+        responses={200: TokenSerializer, 429: TOO_MANY},
+        operation_id="auth_token",
     )
     def post(self, request: Request) -> Response:
         given = self.TokenLoginSerializer(data=request.data)
         given.is_valid(raise_exception=True)
+        username = given.validated_data["username"]
+        django_request = request._request  # what django-axes reads and marks (AxesMiddleware)
         user = authenticate(
-            request,
-            username=given.validated_data["username"],
-            password=given.validated_data["password"],
+            request=django_request, username=username, password=given.validated_data["password"]
         )
+        now = timezone.now()
         if user is None:
-            raise serializers.ValidationError({"detail": ["Wrong username or password."]})
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+            if getattr(django_request, "axes_locked_out", False):
+                ends = lockout_ends_at(django_request, username=username, now=now)
+                seconds = seconds_until(ends, now=now)
+                raise TooManyAttempts(
+                    locked_out_message(seconds=seconds), code="locked_out", wait=seconds
+                )
+            raise serializers.ValidationError({"detail": [_("Wrong username or password.")]})
+        # AXES_RESET_ON_SUCCESS for the API (no session login, so no user_logged_in signal).
+        axes_reset(ip=client_ip(django_request), username=username)
+        token, secret = api_token_create(user=user, now=now)
+        return Response(self.TokenSerializer({"token": secret, "expiry": token.expiry}).data)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "all", bool, description="true: every token of the user, not only this one"
+            )
+        ],
+        request=None,
+        responses={204: None},
+        operation_id="auth_token_revoke",
+    )
+    def delete(self, request: Request) -> Response:
+        given = self.RevokeSerializer(data=request.query_params)
+        given.is_valid(raise_exception=True)
+        if given.validated_data["all"]:
+            api_tokens_revoke_all(user_id=request.user.pk)
+        else:
+            api_token_revoke(token=request.auth)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class WorkspaceOutputSerializer(serializers.ModelSerializer):

@@ -1,15 +1,15 @@
 """E-mails to the members of an account, in English and Simplified Chinese at once (the
 customer's language is not known per recipient); both come from the translation catalogs.
-Callers send them after their transaction commits."""
+They are outbox rows (common/outbox.py) written in the caller's transaction."""
 
 from collections.abc import Callable
 from datetime import datetime
 
-from django.conf import settings
-from django.core.mail import send_mass_mail
 from django.utils import translation
+from post_office.models import Email
 
 from common.dates import billing_zone
+from common.outbox import Notice, notice_queue
 from workspaces.models import Account, Membership, Role
 
 Text = Callable[[], str]  # rendered once per language
@@ -42,16 +42,18 @@ def format_moment(moment: datetime) -> str:
     return f"{local:%Y-%m-%d %H:%M} ({billing_zone().key})"
 
 
-def account_mail(
+def account_notice(
     account_id: int, subject: Text, body: Text, roles: tuple[str, ...] = (Role.OWNER,)
-) -> None:
-    """subject and body are callables, rendered once per language."""
-    recipients = account_recipients(account_id, roles)
-    if not recipients:
-        return
+) -> Notice:
+    """The e-mail to the account's members of these roles (no recipients: nobody has an
+    address); subject and body are callables, rendered once per language."""
     name = Account.objects.filter(pk=account_id).values_list("name", flat=True).first() or ""
     message_subject, message_body = mail_compose(name, subject, body)
-    send_mass_mail(
-        [(message_subject, message_body, settings.DEFAULT_FROM_EMAIL, recipients)],
-        fail_silently=True,
-    )
+    return Notice(account_recipients(account_id, roles), message_subject, message_body)
+
+
+def account_mail(
+    account_id: int, subject: Text, body: Text, roles: tuple[str, ...] = (Role.OWNER,)
+) -> Email | None:
+    """Queue the e-mail in the current transaction; None when nobody has an address."""
+    return notice_queue(account_notice(account_id, subject, body, roles))

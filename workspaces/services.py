@@ -2,11 +2,14 @@
 
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from knox.models import AuthToken, get_digest_token
+from knox.settings import CONSTANTS, knox_settings
 
 from common.exceptions import Conflict, InvalidInput
 from workspaces.models import Account, Membership, Role, Workspace, WorkspacePlan, WorkspaceStatus
@@ -129,3 +132,35 @@ def accounts_workspaces_show(
     if only_from is not None:
         workspaces = workspaces.filter(status=only_from)
     workspaces.exclude(status=status).update(status=status)
+
+
+def api_token_create(*, user, now: datetime) -> tuple[AuthToken, str]:
+    """A new API token of `user` and its secret, shown once: only its digest is stored. It
+    expires API_TOKEN_TTL_DAYS after its last use. Expired tokens of the user go, and beyond
+    API_TOKENS_PER_USER live ones, those unused for longest (the earliest expiry)."""
+    tokens = AuthToken.objects.filter(user=user)
+    tokens.filter(expiry__lte=now).delete()
+    keep = settings.API_TOKENS_PER_USER - 1
+    surplus = list(tokens.order_by("-expiry").values_list("digest", flat=True)[keep:])
+    if surplus:
+        AuthToken.objects.filter(digest__in=surplus).delete()
+    digest, secret = get_digest_token()
+    token = AuthToken(
+        digest=digest,
+        token_key=secret[: CONSTANTS.TOKEN_KEY_LENGTH],
+        user=user,
+        expiry=now + knox_settings.TOKEN_TTL,
+    )
+    token.save(force_insert=True)
+    return token, secret
+
+
+def api_token_revoke(*, token: AuthToken) -> None:
+    """The token stops working now."""
+    AuthToken.objects.filter(digest=token.digest).delete()
+
+
+def api_tokens_revoke_all(*, user_id: int) -> int:
+    """Every API token of the user stops working now (a new password, a logout); how many."""
+    revoked, _by_model = AuthToken.objects.filter(user_id=user_id).delete()
+    return revoked

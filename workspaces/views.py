@@ -1,9 +1,13 @@
-"""Pages: create a workspace, upgrade one (with a confirmation step), switch account."""
+"""Pages: create a workspace, upgrade one (with a confirmation step), switch account; the
+sign-in pages' answer to too many attempts."""
+
+import math
+from datetime import datetime
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -22,6 +26,12 @@ from workspaces.selectors import (
 )
 from workspaces.services import workspace_create as create_workspace
 from workspaces.services import workspace_upgrade as upgrade_workspace
+from workspaces.signin import (
+    locked_out_message,
+    lockout_ends_at,
+    lockout_username,
+    seconds_until,
+)
 
 SESSION_ACCOUNT_KEY = "account_id"
 
@@ -98,3 +108,41 @@ def account_switch(request: HttpRequest) -> HttpResponse:
 
 def membership_choices(request: HttpRequest) -> list[Membership]:
     return list(membership_list_for_user(user=request.user))
+
+
+def signin_refused(request: HttpRequest, *, until: datetime, locked: bool) -> HttpResponse:
+    """429 for the login page and the admin login, saying when to try again: `locked` for a
+    locked-out (username, address) pair, else too many attempts (the throttles)."""
+    seconds = seconds_until(until, now=timezone.now())
+    response = render(
+        request,
+        "registration/signin_refused.html",
+        {"locked": locked, "retry_at": until, "minutes": math.ceil(seconds / 60)},
+        status=429,
+    )
+    response["Retry-After"] = str(seconds)
+    return response
+
+
+def signin_locked_out(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials=None
+) -> HttpResponse:
+    """AXES_LOCKOUT_CALLABLE, for a request whose sign-in axes refused or just locked out. The
+    token API has answered its 429 already (workspaces.api.TokenLoginView); pages get theirs."""
+    is_api = request.path.startswith("/api/")
+    if is_api and original_response is not None and original_response.status_code == 429:
+        return original_response
+    now = timezone.now()
+    until = lockout_ends_at(request, username=lockout_username(request, credentials), now=now)
+    if not is_api:
+        return signin_refused(request, until=until, locked=True)
+    seconds = seconds_until(until, now=now)
+    response = JsonResponse(
+        {
+            "errors": {"detail": [locked_out_message(seconds=seconds)]},
+            "codes": {"detail": ["locked_out"]},
+        },
+        status=429,
+    )
+    response["Retry-After"] = str(seconds)
+    return response

@@ -20,6 +20,7 @@ from common.dates import billing_day
 from quota.models import BillingRun
 from quota.services.catchup import deduction_days_beyond_catch_up, deduction_days_due
 from quota.services.operators import operators_notify_beyond_catch_up
+from quota.services.rerate import RerateReport, day_rerate, late_usage_rerate_due
 from quota.services.runs import (
     ChunkOutcome,
     billing_chunk_process,
@@ -30,6 +31,7 @@ from quota.services.runs import (
     billing_run_resume,
     billing_run_retry_isolated,
 )
+from wallet.services.adjustments import adjustments_settle
 from wallet.services.settlement import bills_settle
 
 logger = logging.getLogger(__name__)
@@ -130,6 +132,18 @@ def deduction_run_day(
 class CatchUpReport:
     runs: list[BillingRun]
     beyond_catch_up: list[date]
+    rerated: RerateReport | None = None
+
+
+def late_usage_rerate(*, now: datetime) -> RerateReport:
+    """Re-rate every account-day that received late usage, settling the differences in the
+    wallet (SPEC 6.2): what the nightly pass does once every due day is billed."""
+    return late_usage_rerate_due(now=now, settle=adjustments_settle)
+
+
+def day_rerate_now(*, day: date, now: datetime, account_id: int | None = None) -> RerateReport:
+    """`rerate_day`: re-rate a billed day by hand, for every account or one."""
+    return day_rerate(day=day, now=now, settle=adjustments_settle, account_id=account_id)
 
 
 def deduction_run_due(
@@ -157,4 +171,5 @@ def deduction_run_due(
     beyond = deduction_days_beyond_catch_up(today=today)
     if beyond:
         operators_notify_beyond_catch_up(days=beyond)
-    return CatchUpReport(runs=runs, beyond_catch_up=beyond)
+    rerated = late_usage_rerate(now=now)
+    return CatchUpReport(runs=runs, beyond_catch_up=beyond, rerated=rerated)

@@ -9,7 +9,7 @@ from billing.models import Statement
 from billing.selectors import month_bounds, statement_compute
 from common.dates import day_start
 from orders.models import Order
-from quota.models import DailyBill
+from quota.models import BillAdjustment, DailyBill
 from wallet.models import Instrument, LedgerEntry
 from workspaces.models import Account
 
@@ -29,6 +29,11 @@ def statements_generate(*, month: date, now: datetime) -> int:
     )
     active |= set(
         LedgerEntry.objects.filter(instrument=Instrument.ARREARS).values_list(
+            "account_id", flat=True
+        )
+    )
+    active |= set(
+        BillAdjustment.objects.filter(settled_on__gte=first, settled_on__lt=following).values_list(
             "account_id", flat=True
         )
     )

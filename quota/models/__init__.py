@@ -6,7 +6,14 @@ stays the only import the rest of the project needs.
 """
 
 from quota.models.alerts import SpendAlert, SpendAlertNotice
-from quota.models.bills import BILL_LINE_COLUMNS, DailyBill, DailyBillLine
+from quota.models.bills import (
+    BILL_LINE_COLUMNS,
+    AdjustmentKind,
+    BillAdjustment,
+    DailyBill,
+    DailyBillLine,
+    LateUsage,
+)
 from quota.models.runs import (
     BillingAccountFailure,
     BillingChunk,
@@ -19,6 +26,8 @@ from quota.models.usage import NO_RETENTION, UsageDay, UsageSample
 
 __all__ = [
     "BILL_LINE_COLUMNS",
+    "AdjustmentKind",
+    "BillAdjustment",
     "NO_RETENTION",
     "BillingAccountFailure",
     "BillingChunk",
@@ -27,6 +36,7 @@ __all__ = [
     "ChunkStatus",
     "DailyBill",
     "DailyBillLine",
+    "LateUsage",
     "RunStatus",
     "SpendAlert",
     "SpendAlertNotice",

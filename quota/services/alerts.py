@@ -68,7 +68,7 @@ def spend_alerts_check(*, bills: list[DailyBill], now: datetime) -> int:
                 )
         except IntegrityError:
             continue  # already notified for this workspace, item and day
-        on_commit_spend_alert(
+        spend_alert_mail(
             account_id=bill.account_id,
             workspace=alert.workspace.name,
             item=alert.item.name,
@@ -80,26 +80,25 @@ def spend_alerts_check(*, bills: list[DailyBill], now: datetime) -> int:
     return sent
 
 
-def on_commit_spend_alert(
+def spend_alert_mail(
     *, account_id: int, workspace: str, item: str, day: date, amount: Decimal, threshold: Decimal
 ) -> None:
-    transaction.on_commit(
-        lambda: account_mail(
-            account_id,
-            lambda: _("high spend on %(workspace)s") % {"workspace": workspace},
-            lambda: (
-                _(
-                    "On %(day)s, %(item)s of workspace %(workspace)s cost %(amount)s, above "
-                    "your alert threshold of %(threshold)s."
-                )
-                % {
-                    "day": f"{day:%Y-%m-%d}",
-                    "item": item,
-                    "workspace": workspace,
-                    "amount": format_cny(amount),
-                    "threshold": format_cny(threshold),
-                }
-            ),
-            roles=(Role.OWNER, Role.ADMIN),
-        )
+    """Queued in the transaction that records the notice: one e-mail per notice row."""
+    account_mail(
+        account_id,
+        lambda: _("high spend on %(workspace)s") % {"workspace": workspace},
+        lambda: (
+            _(
+                "On %(day)s, %(item)s of workspace %(workspace)s cost %(amount)s, above "
+                "your alert threshold of %(threshold)s."
+            )
+            % {
+                "day": f"{day:%Y-%m-%d}",
+                "item": item,
+                "workspace": workspace,
+                "amount": format_cny(amount),
+                "threshold": format_cny(threshold),
+            }
+        ),
+        roles=(Role.OWNER, Role.ADMIN),
     )

@@ -1,12 +1,13 @@
-"""Telling operators about billing trouble: a log line always, an e-mail after commit."""
+"""Telling operators about billing trouble: a log line always, and an outbox e-mail written in the
+caller's transaction (sent after its commit, retried while the mail server is down)."""
 
 import logging
 from datetime import date
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
-from django.db import transaction
+
+from common.outbox import Notice, notice_queue
 
 logger = logging.getLogger("quota.operators")
 
@@ -25,26 +26,15 @@ def operator_emails() -> list[str]:
     )
 
 
-def _mail_after_commit(subject: str, body: str) -> None:
-    def send() -> None:
-        recipients = operator_emails()
-        if not recipients:
-            return
-        try:
-            send_mail(f"[Billing Center] {subject}", body, settings.DEFAULT_FROM_EMAIL, recipients)
-        except (
-            Exception
-        ):  # the log line above already tells; the mail server must not break billing
-            logger.exception("could not e-mail operators: %s", subject)
-
-    transaction.on_commit(send)
+def _mail_operators(subject: str, body: str) -> None:
+    notice_queue(Notice(operator_emails(), f"[Billing Center] {subject}", body))
 
 
 def operators_notify_isolated(*, day: date, failed: dict[int, str]) -> None:
     """Accounts whose bills of `day` could not be written: the rest of the day was billed."""
     listed = "\n".join(f"- account {account_id}: {error}" for account_id, error in failed.items())
     logger.error("billing %s: %s account(s) isolated\n%s", day, len(failed), listed)
-    _mail_after_commit(
+    _mail_operators(
         f"{len(failed)} account(s) not billed for {day}",
         f"The bills of {day} could not be written for these accounts; every other account of "
         f"the day was billed and settled.\n\n{listed}\n\nEach pass of the nightly run (and "
@@ -57,7 +47,7 @@ def operators_notify_beyond_catch_up(*, days: list[date]) -> None:
     """Unbilled days with usage that catch-up no longer looks at: billed only by hand."""
     listed = ", ".join(day.isoformat() for day in days)
     logger.error("unbilled days with usage beyond catch-up: %s", listed)
-    _mail_after_commit(
+    _mail_operators(
         f"{len(days)} unbilled day(s) older than catch-up",
         f"These days have usage but no billing run, and are older than the nightly catch-up "
         f"looks (USAGE_MAX_AGE_DAYS + 1 days): {listed}.\n\nBill each with "
@@ -68,7 +58,7 @@ def operators_notify_beyond_catch_up(*, days: list[date]) -> None:
 def operators_notify_stalled(*, day: date, reason: str, last_error: str) -> None:
     """A run that cannot progress: the watchdog keeps retrying, a person should look."""
     logger.error("billing %s stalled: %s (last error: %s)", day, reason, last_error or "none")
-    _mail_after_commit(
+    _mail_operators(
         f"the billing run of {day} is stalled",
         f"The billing run of {day} made no progress: {reason}.\n\nLast error: "
         f"{last_error or 'none recorded'}\n\nThe watchdog keeps sending its chunks again, so the "

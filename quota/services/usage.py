@@ -10,10 +10,10 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from psycopg2.extras import execute_values
 
-from common.dates import billing_zone
+from common.dates import billing_day, billing_zone
 from common.exceptions import Conflict, InvalidInput
 from packages.pricing import ItemPricing
-from quota.models import NO_RETENTION, BillingRun, RunStatus, UsageDay, UsageSample
+from quota.models import NO_RETENTION, BillingRun, LateUsage, RunStatus, UsageDay, UsageSample
 from quota.selectors import billing_run_open_account_ids, catalog_snapshot
 from quota.services.partitions import usage_partitions_ensure
 from workspaces.models import Workspace
@@ -71,26 +71,46 @@ def sample_quantity_limit(item: ItemPricing) -> int:
     return min(MAX_SAMPLE_QUANTITY, day_quantity // hours)
 
 
-def _refuse_billed(samples, runs: dict[date, BillingRun], account_of: dict[int, int]) -> None:
-    """Samples of a day whose run exists are refused, unless their account's part of the day
-    is not billed yet: in a chunk still to run, or isolated after a failure (a correction)."""
+def _late_of(
+    samples, runs: dict[date, BillingRun], account_of: dict[int, int], now: datetime
+) -> dict[tuple[date, int], int]:
+    """Samples of a day whose run billed their account are late usage (SPEC 6.2): stored, and
+    re-rated by the next run. Returns (day, account) → late samples. A day whose raw usage is
+    no longer kept (older than USAGE_RETENTION_DAYS) cannot be re-rated: refused."""
     if not runs:
-        return
+        return {}
     open_accounts = billing_run_open_account_ids(runs=list(runs.values()))
-    closed = sorted(
-        {
-            sample.day
-            for sample in samples
-            if sample.day in runs
-            and account_of[sample.workspace_id] not in open_accounts.get(sample.day, set())
-        }
-    )
-    if closed:
+    late: dict[tuple[date, int], int] = {}
+    for sample in samples:
+        account_id = account_of[sample.workspace_id]
+        if sample.day in runs and account_id not in open_accounts.get(sample.day, set()):
+            late[(sample.day, account_id)] = late.get((sample.day, account_id), 0) + 1
+    kept_from = billing_day(now) - timedelta(days=settings.USAGE_RETENTION_DAYS)
+    dropped = sorted({day for day, _account in late if day < kept_from})
+    if dropped:
         raise Conflict(
-            _("Usage for an already billed day is refused (%(days)s); nothing was stored.")
-            % {"days": ", ".join(day.isoformat() for day in closed)},
-            code="day_billed",
+            _(
+                "The raw usage of %(days)s is no longer kept, so it cannot be re-rated; "
+                "correct its bills with an adjustment. Nothing was stored."
+            )
+            % {"days": ", ".join(day.isoformat() for day in dropped)},
+            code="usage_no_longer_kept",
         )
+    return late
+
+
+def _record_late(cursor, late: dict[tuple[date, int], int], now: datetime) -> None:
+    """Mark each late account-day for re-rating (one open row each, counting its samples)."""
+    if not late:
+        return
+    execute_values(
+        cursor,
+        f"INSERT INTO {LateUsage._meta.db_table} (day, account_id, samples, received_at) "
+        "VALUES %s ON CONFLICT (account_id, day) WHERE rerated_at IS NULL DO UPDATE SET "
+        f"samples = {LateUsage._meta.db_table}.samples + EXCLUDED.samples, "
+        "received_at = EXCLUDED.received_at",
+        [(day, account_id, count, now) for (day, account_id), count in sorted(late.items())],
+    )
 
 
 def _is_int(value) -> bool:
@@ -311,7 +331,13 @@ def _store(cursor, samples: Collection[Sample], now: datetime) -> None:
     )
 
 
-def usage_ingest(*, samples: Sequence, now: datetime, operator_import: bool = False) -> int:
+@dataclass(frozen=True)
+class Ingested:
+    accepted: int
+    late: int  # of them, for days already billed: re-rated by the next run (SPEC 6.2)
+
+
+def usage_ingest(*, samples: Sequence, now: datetime, operator_import: bool = False) -> Ingested:
     """Store a batch of samples: all of it, or nothing with every error by index.
 
     The metering API sends at most 10,000 recent samples a request; an operator's import
@@ -341,9 +367,10 @@ def usage_ingest(*, samples: Sequence, now: datetime, operator_import: bool = Fa
         _lock_days(cursor, days, seen_runs)
         runs = {run.day: run for run in BillingRun.objects.filter(day__in=days)}
         _refuse_runs_started(runs, seen_runs)
-        _refuse_billed(latest.values(), runs, account_of)
+        late = _late_of(latest.values(), runs, account_of, now)
         _store(cursor, latest.values(), now)
-    return len(parsed)
+        _record_late(cursor, late, now)
+    return Ingested(accepted=len(parsed), late=sum(late.values()))
 
 
 def usage_lock_day_exclusive(*, day: date) -> None:

@@ -325,7 +325,8 @@ def test_order_api_with_idempotency_key_and_errors(account_a):
     assert replay.json()["id"] == first.json()["id"]
     assert first.json()["payment"] == {"cash": "42000.00", "prepaid_cards": [], "vouchers": []}
     listed = client.get("/api/v1/orders/").json()
-    assert [order["id"] for order in listed] == [first.json()["id"]]
+    assert [order["id"] for order in listed["results"]] == [first.json()["id"]]
+    assert (listed["next"], listed["previous"]) == (None, None)
     assert client.get(f"/api/v1/orders/{first.json()['id']}/").json()["total"] == "42000.00"
     off = client.post(
         "/api/v1/orders/",

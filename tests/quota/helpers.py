@@ -33,7 +33,7 @@ def send(
     usage_ingest(samples=[sample], now=after(day, minutes=1))
 
 
-def send_many(samples: list[dict], day: date) -> int:
+def send_many(samples: list[dict], day: date):
     return usage_ingest(samples=samples, now=after(day, minutes=1))
 
 

@@ -9,12 +9,11 @@ from django.utils import timezone
 
 from billing.services.nightly import billing_chunk_run, deduction_run_day
 from common.dates import ONE_DAY, billing_day
-from common.exceptions import Conflict
-from quota.models import BillingChunk, BillingRun, DailyBill, DailyBillLine
+from quota.models import BillingChunk, BillingRun, DailyBill, DailyBillLine, LateUsage
 from quota.services import billing_run_open, deduction_days_due
-from tests.errors import raises_code
+from quota.services.usage import Ingested
 from tests.factories import make_account, make_workspace
-from tests.quota.helpers import after, bill, send
+from tests.quota.helpers import after, bill, hour_of, send, send_many
 from tests.quota.scenario import build_scenario, forget_day, money_snapshot, snapshot
 
 D = date(2026, 4, 2)
@@ -54,12 +53,25 @@ def test_the_run_records_progress_and_timings():
 
 
 @pytest.mark.django_db
-def test_usage_for_a_billed_day_is_refused():
-    workspace = make_workspace(make_account()[0], commercial=True)
+def test_usage_for_a_billed_day_is_stored_as_late_usage():
+    account = make_account()[0]
+    workspace = make_workspace(account, commercial=True)
     send(workspace, "logs", 1_000_000, D, retention=14)
     bill(D)
-    with raises_code(Conflict, "day_billed"):
-        send(workspace, "logs", 2_000_000, D, retention=14)
+    assert send_many(
+        [
+            {
+                "workspace": workspace.pk,
+                "item": "logs",
+                "retention_days": 14,
+                "hour": hour_of(D, 3),
+                "quantity": 2_000_000,
+            }
+        ],
+        D,
+    ) == Ingested(accepted=1, late=1)
+    late = LateUsage.objects.get()
+    assert (late.account_id, late.day, late.samples, late.rerated_at) == (account.pk, D, 1, None)
 
 
 @pytest.mark.django_db

@@ -318,7 +318,7 @@ def test_daily_bills_api_with_lines_and_filters(account_a):
     client = _client(owner)
     bills = client.get(
         f"/api/v1/workspaces/{workspace.pk}/daily-bills/?date_from={D}&date_to={D + ONE_DAY}"
-    ).json()
+    ).json()["results"]
     assert [(entry["date"], entry["total"]) for entry in bills] == [
         ((D + ONE_DAY).isoformat(), "30.00"),
         (D.isoformat(), "15.00"),
@@ -337,7 +337,7 @@ def test_daily_bills_api_with_lines_and_filters(account_a):
         "reason": "",
     }
     only_first = client.get(f"/api/v1/workspaces/{workspace.pk}/daily-bills/?date_to={D}").json()
-    assert len(only_first) == 1
+    assert len(only_first["results"]) == 1
     bad = client.get(f"/api/v1/workspaces/{workspace.pk}/daily-bills/?date_from=2026-02-30")
     assert bad.status_code == 400 and "date_from" in bad.json()["errors"]
     reversed_range = client.get(

@@ -10,7 +10,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from common.dates import ONE_DAY, billing_day, day_start
-from quota.models import UsageDay, UsageSample
+from quota.models import LateUsage, UsageDay, UsageSample
 from tests.factories import UserFactory, make_workspace
 from tests.quota.helpers import after, bill
 
@@ -61,7 +61,7 @@ def test_a_valid_batch_is_accepted(meter, workspace):
         format="json",
     )
     assert response.status_code == 200, response.content
-    assert response.json() == {"accepted": 2}
+    assert response.json() == {"accepted": 2, "late": 0}
     stored = UsageSample.objects.get(item__code="logs")
     assert (stored.retention_days, stored.quantity) == (30, 1_250_000)
     assert UsageSample.objects.get(item__code="datakit").retention_days == 0
@@ -145,7 +145,7 @@ def test_more_than_10000_samples_are_refused(meter, workspace):
     assert "10,000" in response.json()["errors"]["samples"][0]
 
 
-def test_usage_of_a_billed_day_answers_409_and_stores_nothing(meter, workspace):
+def test_usage_of_a_billed_day_is_accepted_as_late_usage(meter, workspace):
     yesterday = billing_day(timezone.now()) - ONE_DAY
     bill(yesterday)
     hour = (day_start(yesterday) + timedelta(hours=5)).isoformat()
@@ -154,9 +154,10 @@ def test_usage_of_a_billed_day_answers_409_and_stores_nothing(meter, workspace):
         {"samples": [sample(workspace, hour=hour), sample(workspace)]},
         format="json",
     )
-    assert response.status_code == 409
-    assert response.json()["codes"]["detail"] == ["day_billed"]
-    assert UsageSample.objects.count() == 0
+    assert response.status_code == 200
+    assert response.json() == {"accepted": 2, "late": 1}
+    assert UsageSample.objects.count() == 2
+    assert LateUsage.objects.get().day == yesterday
 
 
 def test_sending_usage_needs_the_permission(account_a, workspace):

@@ -93,7 +93,7 @@ def test_vouchers_cards_and_ledger_endpoints(account_a, account_b):
     assert [(c["face_value"], c["balance"], c["status"]) for c in cards] == [
         ("200.00", "200.00", "active")
     ]
-    ledger = client.get("/api/v1/ledger/?instrument=voucher").json()
+    ledger = client.get("/api/v1/ledger/?instrument=voucher").json()["results"]
     assert [(e["instrument"], e["instrument_id"], e["amount"], e["kind"]) for e in ledger] == [
         ("voucher", mine.pk, "30.00", "issue")
     ]

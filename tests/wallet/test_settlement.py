@@ -182,15 +182,20 @@ def test_the_lock_comes_after_14_days_with_a_reminder_3_days_before(
 ):
     workspace = owing_after_d(account, django_capture_on_commit_callbacks)
     since = Wallet.objects.get(account=account).arrears_since
-    with django_capture_on_commit_callbacks(execute=True):
-        assert arrears_process(as_of=since + timedelta(days=10)).reminded == []
-        assert arrears_process(as_of=since + timedelta(days=11)).reminded == [account.pk]
-        assert arrears_process(as_of=since + timedelta(days=12)).reminded == []  # once
-        assert arrears_process(as_of=since + timedelta(days=14) - timedelta(seconds=1)).locked == []
-        assert Workspace.objects.get(pk=workspace.pk).status == "arrears"
-        assert arrears_process(as_of=since + timedelta(days=14)).locked == [account.pk]
-        assert Workspace.objects.get(pk=workspace.pk).status == "locked"
-        assert arrears_process(as_of=since + timedelta(days=15)).locked == []
+
+    def process(days: float):
+        with django_capture_on_commit_callbacks(execute=True):  # each pass commits, mail goes
+            return arrears_process(as_of=since + timedelta(days=days))
+
+    assert process(10).reminded == []
+    assert process(11).reminded == [account.pk]
+    assert Wallet.objects.get(account=account).arrears_reminded_at is not None  # sent
+    assert process(12).reminded == []  # once
+    assert process(14 - 1 / 86400).locked == []
+    assert Workspace.objects.get(pk=workspace.pk).status == "arrears"
+    assert process(14).locked == [account.pk]
+    assert Workspace.objects.get(pk=workspace.pk).status == "locked"
+    assert process(15).locked == []
     subjects = [message.subject.split(": ", 1)[1].split(" / ")[0] for message in mail.outbox]
     assert subjects == [
         "your account is in arrears",

@@ -61,6 +61,8 @@ def entry(
     prepaid_card: PrepaidCard | None = None,
     order=None,
     daily_bill=None,
+    daily_bill_id: int | None = None,
+    adjustment_id: int | None = None,
     actor=None,
     reference: str = "",
 ) -> LedgerEntry:
@@ -74,7 +76,8 @@ def entry(
         balance_after=balance_after,
         kind=kind,
         order=order,
-        daily_bill=daily_bill,
+        daily_bill_id=daily_bill.pk if daily_bill is not None else daily_bill_id,
+        adjustment_id=adjustment_id,
         actor=actor,
         reference=reference,
         created_at=now,

@@ -3,6 +3,7 @@
 from django.db import connection
 from django.db.models import Q
 
+from quota.models import BillAdjustment
 from wallet.models import LedgerEntry, PrepaidCard, Voucher, Wallet
 
 
@@ -18,6 +19,7 @@ def balances_match(*, account_id: int | None = None) -> list[str]:
         for model, column in ((Voucher, "voucher_id"), (PrepaidCard, "prepaid_card_id")):
             problems += _instrument_sums_mismatch(cursor, scope, params, model, column)
         problems += _running_balance_breaks(cursor, scope, params)
+        problems += _adjustments_unsettled(cursor, scope, params)
     problems += _negative_balances()
     return problems
 
@@ -81,6 +83,29 @@ def _running_balance_breaks(cursor, scope: str, params: dict) -> list[str]:
     return [
         f"ledger entry {pk} ({instrument}): balance_after {balance_after} ≠ running sum {running}"
         for pk, instrument, balance_after, running in cursor.fetchall()
+    ]
+
+
+def _adjustments_unsettled(cursor, scope: str, params: dict) -> list[str]:
+    """Adjustments (at most 20) whose entries do not move exactly their amount: what left (or
+    came back to) cash, cards and vouchers plus what the debt grew (or shrank) by."""
+    cursor.execute(
+        f"""
+        SELECT a.id, a.amount, COALESCE(SUM(
+            CASE WHEN e.instrument = 'arrears' THEN e.amount ELSE -e.amount END), 0) AS moved
+        FROM {BillAdjustment._meta.db_table} a
+        LEFT JOIN {LedgerEntry._meta.db_table} e ON e.adjustment_id = a.id
+        WHERE TRUE {scope.replace("e.account_id", "a.account_id")}
+        GROUP BY a.id, a.amount
+        HAVING a.amount <> COALESCE(SUM(
+            CASE WHEN e.instrument = 'arrears' THEN e.amount ELSE -e.amount END), 0)
+        LIMIT 20
+        """,
+        params,
+    )
+    return [
+        f"adjustment {pk}: amount {amount} ≠ moved by its entries {moved}"
+        for pk, amount, moved in cursor.fetchall()
     ]
 
 

@@ -98,7 +98,7 @@ def bills_settle(*, bills: list[WrittenBill], now: datetime) -> None:
     # The bill's day decides which instruments may pay it, not the moment a catch-up settles
     # it: a voucher or card valid at any time of that day pays (bills of a chunk share a day).
     valid_at = min(now, day_start(min(bill.day for bill in bills)))
-    vouchers, cards, held = _instruments_lock(account_ids=by_account, valid_at=valid_at)
+    vouchers, cards, held = instruments_lock(account_ids=by_account, valid_at=valid_at)
     settlements = [
         (bill.pk, bill.account_id, bill.day, ZERO, ZERO, ZERO, ZERO, ZERO, now)
         for bill in bills
@@ -114,7 +114,7 @@ def bills_settle(*, bills: list[WrittenBill], now: datetime) -> None:
         settlements += settled
         if started:
             newly_owing.append(account_id)
-    _chunk_write(
+    chunk_write(
         wallets=wallets,
         vouchers=vouchers,
         cards=cards,
@@ -134,7 +134,7 @@ def _owing_by_account(bills: list[WrittenBill]) -> dict[int, list[WrittenBill]]:
     return by_account
 
 
-def _instruments_lock(*, account_ids, valid_at: datetime) -> tuple[list, list, dict]:
+def instruments_lock(*, account_ids, valid_at: datetime) -> tuple[list, list, dict]:
     """Lock the accounts' vouchers and cards valid at `valid_at`; returns (vouchers, cards, held)
     where held maps each account to its (ordinary vouchers, full-reduction vouchers, cards),
     each earliest expiry first."""
@@ -170,16 +170,26 @@ def _account_pay(wallet, bills, held, now) -> tuple[list[tuple], list[tuple], bo
     wallet.updated_at = now
     entries: list[tuple] = []
     settlements = [
-        _bill_pay(bill, wallet, held, entries, now) for bill in sorted(bills, key=_by_workspace)
+        bill_pay(bill, wallet, held, entries, now) for bill in sorted(bills, key=_by_workspace)
     ]
     return entries, settlements, wallet.arrears > 0 and arrears_before == 0
 
 
-def _bill_pay(bill: WrittenBill, wallet, held, entries: list[tuple], now) -> tuple:
-    """Pay one bill down the waterfall, appending its ledger rows to `entries`; returns its
-    settlement row (SETTLEMENT_COLUMNS order). Lines vouchers may not pay go to cards and cash."""
+def bill_pay(
+    bill: WrittenBill,
+    wallet,
+    held,
+    entries: list[tuple],
+    now,
+    *,
+    kind: str = EntryKind.BILL_PAYMENT,
+    adjustment_id: int | None = None,
+) -> tuple:
+    """Pay one bill (or an adjustment's debit on it) down the waterfall, appending its ledger rows
+    to `entries`; returns its settlement row (SETTLEMENT_COLUMNS order). Lines vouchers may not
+    pay go to cards and cash."""
     ordinary, reduction, cards = held
-    row = partial(_bill_entry, bill.account_id, bill.pk, EntryKind.BILL_PAYMENT, now)
+    row = partial(_bill_entry, bill.account_id, bill.pk, kind, now, adjustment_id=adjustment_id)
     voucher_part = bill.total - bill.cards_and_cash_only
     from_ordinary, taken = _take(ordinary, voucher_part, column="voucher", row=row)
     entries += taken
@@ -198,7 +208,7 @@ def _bill_pay(bill: WrittenBill, wallet, held, entries: list[tuple], now) -> tup
     owed = remaining - from_cash
     if owed:
         wallet.arrears += owed
-        entries.append(_arrears_entry(bill, now, owed, wallet.arrears))
+        entries.append(_arrears_entry(bill, now, owed, wallet.arrears, adjustment_id))
     return (
         bill.pk,
         bill.account_id,
@@ -212,7 +222,9 @@ def _bill_pay(bill: WrittenBill, wallet, held, entries: list[tuple], now) -> tup
     )
 
 
-def _arrears_entry(bill: WrittenBill, now, owed: Decimal, arrears: Decimal) -> tuple:
+def _arrears_entry(
+    bill: WrittenBill, now, owed: Decimal, arrears: Decimal, adjustment_id: int | None = None
+) -> tuple:
     """The ledger row of what nothing could pay of a bill, in LEDGER_COLUMNS order."""
     return _bill_entry(
         bill.account_id,
@@ -223,10 +235,11 @@ def _arrears_entry(bill: WrittenBill, now, owed: Decimal, arrears: Decimal) -> t
         None,
         owed,
         arrears,
+        adjustment_id=adjustment_id,
     )
 
 
-def _chunk_write(*, wallets, vouchers, cards, newly_owing, entries, settlements, now) -> None:
+def chunk_write(*, wallets, vouchers, cards, newly_owing, entries, settlements, now) -> None:
     """The chunk's balances, the arrears countdown and e-mails of the accounts that started to
     owe, then its ledger and settlement rows."""
     _save_balances(Voucher, vouchers)
@@ -237,7 +250,7 @@ def _chunk_write(*, wallets, vouchers, cards, newly_owing, entries, settlements,
         started = wallets_arrears_start(
             wallets=[wallets[account_id] for account_id in newly_owing], since=now
         )
-        notifications.on_commit_arrears_started_many(
+        notifications.arrears_started_mail_many(
             started=[(account_id, wallets[account_id].arrears, lock_at) for account_id in started]
         )
     copy_insert(LedgerEntry, LEDGER_COLUMNS, entries)  # ids follow the list order: sums hold
@@ -253,6 +266,7 @@ LEDGER_COLUMNS = [
     "balance_after",
     "kind",
     "daily_bill_id",
+    "adjustment_id",
     "reference",
     "created_at",
 ]
@@ -269,8 +283,19 @@ SETTLEMENT_COLUMNS = [
 ]
 
 
-def _bill_entry(account_id, bill_id, kind, now, instrument, instrument_id, amount, balance_after):
-    """A ledger row of a bill's payment, in LEDGER_COLUMNS order."""
+def _bill_entry(
+    account_id,
+    bill_id,
+    kind,
+    now,
+    instrument,
+    instrument_id,
+    amount,
+    balance_after,
+    *,
+    adjustment_id: int | None = None,
+):
+    """A ledger row of a bill's (or an adjustment's) payment, in LEDGER_COLUMNS order."""
     if instrument == "voucher":
         voucher_id, card_id = instrument_id, None
     elif instrument == "prepaid_card":
@@ -286,6 +311,7 @@ def _bill_entry(account_id, bill_id, kind, now, instrument, instrument_id, amoun
         balance_after,
         kind,
         bill_id,
+        adjustment_id,
         "",
         now,
     )

@@ -47,7 +47,7 @@ class Command(BaseCommand):
                 for row in reader
             ]
         try:
-            accepted = usage_ingest(samples=samples, now=timezone.now(), operator_import=True)
+            ingested = usage_ingest(samples=samples, now=timezone.now(), operator_import=True)
         except BatchInvalid as error:
             for key, messages in list(error.errors.items())[:50]:
                 index = int(key.split("[", 1)[1].split("]", 1)[0])
@@ -58,4 +58,9 @@ class Command(BaseCommand):
             ) from None
         except ApplicationError as error:
             raise CommandError(f"{path}: {error.message}") from None
-        self.stdout.write(f"imported {accepted} sample(s) from {path}")
+        late = (
+            f", {ingested.late} of them late (billed days: re-rated by the next run)"
+            if ingested.late
+            else ""
+        )
+        self.stdout.write(f"imported {ingested.accepted} sample(s) from {path}{late}")
