@@ -7,6 +7,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1
 
 WORKDIR /app
+# WeasyPrint (PDF receipts) needs Pango, and a CJK font to print Chinese.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends \
+    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk \
+ && rm -rf /var/lib/apt/lists/*
 COPY requirements.txt .
 RUN pip install -r requirements.txt
 
@@ -16,7 +21,8 @@ RUN pybabel compile -d locale -D django \
  && DJANGO_SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
     DJANGO_ALLOWED_HOSTS=build DATABASE_URL=postgres://build@localhost/build \
     python manage.py collectstatic --noinput --verbosity 0 \
- && useradd --create-home --uid 1000 billing
+ && useradd --create-home --uid 1000 billing \
+ && mkdir -p /app/var/media && chown billing /app/var/media
 USER billing
 
 EXPOSE 8000

@@ -17,6 +17,10 @@ class Statement(models.Model):
     left_in_arrears = models.DecimalField(max_digits=14, decimal_places=2)
     orders_total = models.DecimalField(max_digits=14, decimal_places=2)
     orders_count = models.PositiveIntegerField()
+    # How the month's orders were paid (a prepaid card is bought with cash).
+    orders_paid_by_cash = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    orders_paid_by_cards = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    orders_paid_by_vouchers = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     arrears_at_month_end = models.DecimalField(max_digits=14, decimal_places=2)
     # Adjustments settled in the month (SPEC 6.1, 6.2), whatever day their bills are of.
     adjustments_debited = models.DecimalField(max_digits=14, decimal_places=2, default=0)

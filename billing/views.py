@@ -1,6 +1,5 @@
 """Pages of the billing layer: the home page (the account at a glance) and statements."""
 
-from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -8,7 +7,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from billing.selectors import statement_for
+from billing.selectors import statement_for, statement_months, statement_orders
 from common.csv_export import csv_response
 from common.dates import billing_day, parse_month
 from common.exceptions import InvalidInput
@@ -16,14 +15,16 @@ from common.pagination import page_of
 from quota.selectors import daily_bill_list, subscription_list, subscription_view
 from wallet.selectors import account_balances, usable_balances
 from workspaces.selectors import workspace_list
-from workspaces.views import billing_membership
+from workspaces.views import billing_membership, current_membership, member_home
 
 HOME_PACKAGES = 10  # current packages on the home page; ?packages=N shows the others
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    membership = billing_membership(request)
+    membership = current_membership(request)
+    if not membership.can_see_billing:  # a member's home is a page they can use, not a 403
+        return member_home(request, membership)
     now = timezone.now()
     today = billing_day(now)
     balances = account_balances(account=membership.account)
@@ -59,43 +60,73 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "billing/home.html", context)
 
 
+def statement_sections(statement) -> list[tuple[str, list[tuple[str, object]]]]:
+    """The statement's amounts as the page and its CSV show them, by section."""
+    return [
+        (
+            _("Pay-as-you-go"),
+            [
+                (_("Pay-as-you-go charged"), statement.payg_charged),
+                (_("Paid by vouchers"), statement.paid_by_vouchers),
+                (_("Paid by prepaid cards"), statement.paid_by_cards),
+                (_("Paid from cash"), statement.paid_by_cash),
+                (_("Left in arrears"), statement.left_in_arrears),
+            ],
+        ),
+        (
+            _("Orders"),
+            [
+                (_("Orders"), statement.orders_total),
+                (_("Orders paid from cash"), statement.orders_paid_by_cash),
+                (_("Orders paid by prepaid cards"), statement.orders_paid_by_cards),
+                (_("Orders paid by vouchers"), statement.orders_paid_by_vouchers),
+            ],
+        ),
+        (
+            _("Corrections and debt"),
+            [
+                (_("Bill adjustments charged"), statement.adjustments_debited),
+                (_("Bill adjustments given back"), statement.adjustments_credited),
+                (_("Arrears at the end of the month"), statement.arrears_at_month_end),
+            ],
+        ),
+    ]
+
+
+def statement_state(statement, month, today) -> str:
+    """final (produced on the 3rd), running (this month) or pending (ended, not produced yet)."""
+    if statement.pk is not None:
+        return "final"
+    return "running" if month == today.replace(day=1) else "pending"
+
+
 @login_required
 def statements(request: HttpRequest) -> HttpResponse:
     membership = billing_membership(request)
     now = timezone.now()
+    today = billing_day(now)
     error = None
     try:
         month = parse_month(request.GET.get("month"), field="month")
     except InvalidInput as invalid:
         error, month = invalid.message, None
-    month = month or billing_day(now).replace(day=1)
+    month = month or today.replace(day=1)
     statement = statement_for(account=membership.account, month=month, now=now)
-    rows = [
-        (_("Pay-as-you-go charged"), statement.payg_charged),
-        (_("Paid by vouchers"), statement.paid_by_vouchers),
-        (_("Paid by prepaid cards"), statement.paid_by_cards),
-        (_("Paid from cash"), statement.paid_by_cash),
-        (_("Left in arrears"), statement.left_in_arrears),
-        (_("Orders"), statement.orders_total),
-        (_("Arrears at the end of the month"), statement.arrears_at_month_end),
-        (_("Bill adjustments charged"), statement.adjustments_debited),
-        (_("Bill adjustments given back"), statement.adjustments_credited),
-    ]
+    sections = statement_sections(statement)
     if request.GET.get("format") == "csv":
         return csv_response(
             f"statement-{month:%Y-%m}.csv",
-            ["field", "value"],
-            [(label, value) for label, value in rows],
+            ["section", "field", "value"],
+            [(title, label, value) for title, rows in sections for label, value in rows],
         )
-    months = [
-        (billing_day(now).replace(day=1) - timedelta(days=31 * back)).replace(day=1)
-        for back in range(12)
-    ]
     context = {
         "statement": statement,
-        "rows": rows,
+        "state": statement_state(statement, month, today),
+        "sections": sections,
+        "orders": statement_orders(account=membership.account, month=month),
+        "orders_count": statement.orders_count,
         "month": month,
-        "months": months,
+        "months": statement_months(today=today),
         "error": error,
     }
     return render(request, "billing/statements.html", context, status=400 if error else 200)

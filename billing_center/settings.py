@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "quota",
     "wallet",
     "orders",
+    "invoices",
     "billing",
     "demo",
 ]
@@ -97,6 +98,7 @@ MIDDLEWARE = [
     "common.views.ApplicationErrorMiddleware",
     "common.middleware.DatabaseUnavailableMiddleware",
     "workspaces.middleware.SignInThrottleMiddleware",
+    "workspaces.middleware.PasswordChangeRequiredMiddleware",  # after a temporary password
     "axes.middleware.AxesMiddleware",  # last: turns a lockout into the 429 page or answer
 ]
 
@@ -157,6 +159,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded files (issued invoice PDFs): never served as public media, only through views that
+# check the account. Keep it on persistent storage (a volume in containers) and back it up.
+MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -358,3 +363,19 @@ BILLING_CHUNK_MAX_REDISPATCHES = env.int("BILLING_CHUNK_MAX_REDISPATCHES", defau
 # USAGE_MAX_AGE_DAYS + this long (USAGE_RETENTION_DAYS), then their day partitions are dropped.
 BILLING_DISPUTE_DAYS = env.int("BILLING_DISPUTE_DAYS", default=62)
 USAGE_RETENTION_DAYS = env.int("USAGE_RETENTION_DAYS", default=93)
+# The seller printed on order receipts (orders/history.py): the vendor's registered name, its
+# address and taxpayer ID (empty lines are left out). A receipt is not a VAT invoice.
+RECEIPT_SELLER = {
+    "name": env("RECEIPT_SELLER_NAME", default="Billing Center"),
+    "address": env("RECEIPT_SELLER_ADDRESS", default=""),
+    "taxpayer_id": env("RECEIPT_SELLER_TAXPAYER_ID", default=""),
+}
+# The vendor's bank account that customers transfer cash to, shown with the reference to quote
+# when an order lacks money (orders/paying.py). Demo values with DJANGO_DEBUG on; empty in
+# production until set (the page then tells the customer to ask finance for the account).
+_DEMO_BANK = ("Billing Center Demo Ltd.", "Demo Bank, Shanghai Branch", "6222 0000 1234 5678")
+BILLING_BANK_ACCOUNT = {
+    "name": env("BILLING_BANK_ACCOUNT_NAME", default=_DEMO_BANK[0] if DEBUG else ""),
+    "bank": env("BILLING_BANK_ACCOUNT_BANK", default=_DEMO_BANK[1] if DEBUG else ""),
+    "number": env("BILLING_BANK_ACCOUNT_NUMBER", default=_DEMO_BANK[2] if DEBUG else ""),
+}

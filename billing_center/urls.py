@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from billing import views as billing_views
+from orders import history as order_history
 from orders import portal
 from orders import views as order_views
 from packages import views as package_views
@@ -18,6 +19,7 @@ api_v1 = [
     path("", include("wallet.api_urls")),
     path("", include("orders.api_urls")),
     path("", include("billing.api_urls")),
+    path("", include("invoices.api_urls")),
 ]
 
 urlpatterns = [
@@ -25,7 +27,18 @@ urlpatterns = [
     path("plans/", package_views.plan_catalog, name="plan-catalog"),
     path("buy/", portal.buy, name="buy"),
     path("buy/estimate/", portal.buy_estimate, name="buy-estimate"),
+    path("orders/", order_history.order_history, name="order-history"),
     path("orders/<int:order_id>/", portal.order_detail, name="order-detail"),
+    path(
+        "orders/<int:order_id>/receipt/",
+        order_history.order_receipt_page,
+        name="order-receipt",
+    ),
+    path(
+        "orders/<int:order_id>/receipt.pdf",
+        order_history.order_receipt_download,
+        name="order-receipt-pdf",
+    ),
     path("packages/<int:subscription_id>/", quota_views.package_detail, name="package-detail"),
     path(
         "packages/<int:subscription_id>/workspaces/",
@@ -41,7 +54,9 @@ urlpatterns = [
     path("ledger/", wallet_views.ledger, name="ledger"),
     path("statements/", billing_views.statements, name="statements"),
     path("alerts/", quota_views.alerts, name="alerts"),
+    path("invoices/", include("invoices.urls")),
     path("wallet/", wallet_views.wallet, name="wallet"),
+    path("wallet/alert/", wallet_views.low_balance_page, name="low-balance"),
     path("wallet/cards/buy/", order_views.card_buy, name="card-buy"),
     path("wallet/vouchers/redeem/", wallet_views.voucher_redeem_page, name="voucher-redeem"),
     path("workspaces/new/", workspace_views.workspace_create, name="workspace-create"),
@@ -51,6 +66,14 @@ urlpatterns = [
         name="workspace-upgrade",
     ),
     path("account/switch/", workspace_views.account_switch, name="account-switch"),
+    path("team/", workspace_views.team, name="team"),
+    path("team/<int:member_id>/role/", workspace_views.team_member_role, name="team-role"),
+    path("team/<int:member_id>/remove/", workspace_views.team_member_remove, name="team-remove"),
+    path(
+        "accounts/password/",
+        workspace_views.PasswordChangeView.as_view(),
+        name="password-change",
+    ),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

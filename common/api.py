@@ -49,8 +49,24 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     )
     if not isinstance(errors, dict):
         errors, codes = {"detail": errors}, {"detail": codes}
-    response.data = {"errors": errors, "codes": codes}
+    response.data = {"errors": _flat(errors), "codes": _flat(codes)}
     return response
+
+
+def _flat(errors: dict) -> dict:
+    """Errors of a list's items come keyed by index ({"workspaces": {"1": [...]}}): each becomes
+    a field of its own ("workspaces[1]"), as the metering API names "samples[3].quantity", so
+    every value of the body is a list of messages."""
+    flat: dict = {}
+    for key, value in errors.items():
+        if isinstance(value, dict):
+            nested = _flat(value)
+            for inner, messages in nested.items():
+                name = f"{key}[{inner}]" if inner.isdigit() else f"{key}.{inner}"
+                flat[name] = messages
+        else:
+            flat[key] = value
+    return flat
 
 
 class ErrorSerializer(serializers.Serializer):

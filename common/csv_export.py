@@ -13,9 +13,13 @@ except a plain decimal number: `-15.00` is an amount, not a formula, and stays a
 import csv
 import re
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from decimal import Decimal
 
 from django.http import StreamingHttpResponse
+from django.utils import timezone
+
+from common.dates import billing_zone
 
 # Rows fetched from the database at a time by the exports' querysets.
 CSV_CHUNK_SIZE = 2000
@@ -27,10 +31,13 @@ _PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
 
 
 def csv_cell(value):
-    """The value as written in a CSV cell: numbers and None as they are, any other value as
-    text, with a quote in front when it would start a formula and is not a plain number."""
+    """The value as written in a CSV cell: numbers and None as they are, a moment in the billing
+    time zone with its offset (as the pages show it), any other value as text, with a quote in
+    front when it would start a formula and is not a plain number."""
     if value is None or isinstance(value, int | float | Decimal):
         return value
+    if isinstance(value, datetime):
+        return timezone.localtime(value, billing_zone()).isoformat() if value.tzinfo else value
     text = str(value)
     if text.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(text):
         return "'" + text

@@ -9,6 +9,9 @@ from django.utils import timezone
 
 from billing.services.nightly import deduction_run_day
 from common.dates import billing_day, billing_zone, day_start
+from invoices.models import EnterpriseVerification
+from invoices.services.addresses import AddressDetails, address_create
+from invoices.services.verification import EnterpriseDetails, verification_update
 from packages.selectors import plan_get
 from quota.models import BillingRun, Subscription, UsageDay
 from quota.services import PackRequest, subscription_create, usage_ingest
@@ -79,6 +82,7 @@ def demo_seed(*, now: datetime | None = None) -> DemoReport:
         account = _accounts_and_workspaces(report, now)
     _wallet(account, now, report)
     _package_usage_and_bills(account, now, report)
+    _invoicing(account, now, report)
     return report
 
 
@@ -92,6 +96,28 @@ def _wallet(account: Account, now: datetime, report: DemoReport) -> None:
     prepaid_card_issue(account_id=account.pk, amount="5000", now=funded_at)
     code = voucher_issue(account_id=None, amount="200.00", valid_days=365, now=now).code
     report.note(f"wallet: ¥20,000 cash, a ¥300 voucher, a ¥5,000 card; code to redeem: {code}")
+
+
+def _invoicing(account: Account, now: datetime, report: DemoReport) -> None:
+    """The enterprise verification (GB 32100-2015's example code) and a mailing address, so
+    that invoices can be requested at once."""
+    if EnterpriseVerification.objects.filter(account=account).exists():
+        return
+    owner = account.memberships.select_related("user").get(user__username=DEMO_OWNER)
+    details = EnterpriseDetails(
+        registered_name="演示企业（上海）有限公司",
+        taxpayer_id="91350100M000100Y43",
+        bank_name="招商银行上海分行",
+        bank_account="1219 0988 7610 001",
+        registered_address="上海市浦东新区世纪大道 100 号",
+        registered_phone="021-5888 0000",
+    )
+    verification_update(membership=owner, details=details, now=now)
+    address = AddressDetails(
+        recipient="王芳", phone="138 0013 8000", address="上海市徐汇区漕溪北路 88 号"
+    )
+    address_create(membership=owner, details=address, now=now)
+    report.note("enterprise verification and a mailing address (invoices)")
 
 
 def _accounts_and_workspaces(report: DemoReport, now: datetime) -> Account:

@@ -263,4 +263,6 @@ class InvoicePdfView(AccountScopedAPIView):
     def get(self, request: Request, request_id: int):
         """The issued invoice's PDF (404 until it is issued, and for another account's)."""
         membership = membership_require_billing(membership=self.get_membership())
-        return invoice_pdf_response(invoice_pdf_get(account=membership.account, request_id=request_id))
+        return invoice_pdf_response(
+            invoice_pdf_get(account=membership.account, request_id=request_id)
+        )

@@ -40,9 +40,7 @@ class InvoiceRequestForm(ServiceErrorsForm):
 
 class VerificationForm(ServiceErrorsForm):
     registered_name = forms.CharField(label=gettext_lazy("Registered name"), max_length=200)
-    taxpayer_id = forms.CharField(
-        label=gettext_lazy("Unified social credit code"), max_length=64
-    )
+    taxpayer_id = forms.CharField(label=gettext_lazy("Unified social credit code"), max_length=64)
     bank_name = forms.CharField(label=gettext_lazy("Bank"), max_length=100, required=False)
     bank_account = forms.CharField(
         label=gettext_lazy("Bank account"), max_length=60, required=False

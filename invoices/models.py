@@ -148,7 +148,8 @@ class InvoiceRequest(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="invoice_amount_positive"),
             models.CheckConstraint(
-                condition=~Q(status="issued") | (~Q(invoice_number="") & Q(issued_on__isnull=False)),
+                condition=~Q(status="issued")
+                | (~Q(invoice_number="") & Q(issued_on__isnull=False)),
                 name="invoice_issued_with_number_and_date",
             ),
             models.CheckConstraint(

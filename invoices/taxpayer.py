@@ -17,7 +17,8 @@ BANK_ACCOUNT = re.compile(r"[0-9][0-9 \-]{4,38}[0-9]")
 
 def check_character(first_17: str) -> str:
     """The 18th character of a unified social credit code, computed from the first 17."""
-    total = sum(CODE_ALPHABET.index(char) * weight for char, weight in zip(first_17, CODE_WEIGHTS))
+    pairs = zip(first_17, CODE_WEIGHTS, strict=True)
+    total = sum(CODE_ALPHABET.index(char) * weight for char, weight in pairs)
     return CODE_ALPHABET[(31 - total % 31) % 31]
 
 

@@ -10,8 +10,6 @@ urlpatterns = [
     path(
         "addresses/<int:address_id>/default/", views.address_default, name="invoice-address-default"
     ),
-    path(
-        "addresses/<int:address_id>/delete/", views.address_remove, name="invoice-address-delete"
-    ),
+    path("addresses/<int:address_id>/delete/", views.address_remove, name="invoice-address-delete"),
     path("<int:request_id>/pdf/", views.invoice_pdf, name="invoice-pdf"),
 ]

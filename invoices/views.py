@@ -98,7 +98,9 @@ def invoice_request(request: HttpRequest) -> HttpResponse:
         else:
             values = {"id": invoice.pk, "amount": format_cny(invoice.amount)}
             if created:
-                messages.success(request, _("Invoice request #%(id)s for %(amount)s sent.") % values)
+                messages.success(
+                    request, _("Invoice request #%(id)s for %(amount)s sent.") % values
+                )
             else:
                 messages.info(request, _("Invoice request #%(id)s was already sent.") % values)
             return redirect("invoices")
@@ -123,9 +125,10 @@ def verification(request: HttpRequest) -> HttpResponse:
                 form.add_service_error(error)
             else:
                 if saved.status == VerificationStatus.VERIFIED:
-                    messages.success(request, _("Enterprise verified: %(name)s.") % {
-                        "name": saved.registered_name
-                    })
+                    messages.success(
+                        request,
+                        _("Enterprise verified: %(name)s.") % {"name": saved.registered_name},
+                    )
                     return redirect("invoices")
                 messages.warning(request, _("Saved, but the verification stays rejected."))
                 return redirect("invoice-verification")

@@ -16,7 +16,7 @@ from orders.requests import OrderRequest, PaymentSplit, order_request_parse, pay
 from orders.selectors import order_get, order_list
 from orders.services.checkout import order_place
 from orders.services.kinds import order_quote
-from orders.services.payment import suggest_payment
+from orders.services.payment import payment_suggestion
 from workspaces.api import ACCOUNT_HEADER, AccountScopedAPIView
 from workspaces.selectors import membership_require_billing, membership_require_owner
 
@@ -88,11 +88,22 @@ class PaymentOutSerializer(serializers.Serializer):
     vouchers = serializers.ListField(child=serializers.DictField())
 
 
+class ShortfallSerializer(serializers.Serializer):
+    """What the account lacks to pay the quote, and what it holds that could pay it."""
+
+    missing = MoneyField()
+    total = MoneyField()
+    cash_balance = MoneyField()
+    prepaid_cards = MoneyField()
+    vouchers = MoneyField()
+
+
 class QuoteSerializer(serializers.Serializer):
     kind = serializers.CharField()
     lines = QuoteLineSerializer(many=True)
     total = MoneyField()
     suggested_payment = PaymentOutSerializer()
+    payment_shortfall = ShortfallSerializer(allow_null=True)
 
 
 class OrderSerializer(serializers.Serializer):
@@ -121,11 +132,15 @@ class OrderQuoteView(AccountScopedAPIView):
         quote = order_quote(
             account=membership.account, request=given.validated_data, today=billing_day(now)
         )
+        suggestion = payment_suggestion(account=membership.account, quote=quote, now=now)
+        shortfall = suggestion.shortfall
         payload = {
             "kind": quote.kind,
             "lines": [line.as_dict() for line in quote.lines],
             "total": quote.total,
-            "suggested_payment": suggest_payment(account=membership.account, quote=quote, now=now),
+            # never above what the account holds; what it cannot cover is payment_shortfall
+            "suggested_payment": suggestion.as_dict(),
+            "payment_shortfall": shortfall.as_dict() if shortfall else None,
         }
         return Response(QuoteSerializer(payload).data)
 

@@ -1,19 +1,22 @@
 """The purchase pages' form: their POST becomes an order request and a payment split (the
 same typed values the API's serializers make), or an error placed at its step of the page."""
 
-from decimal import Decimal, InvalidOperation
-
 from django import forms
 
 from common.api import parse_id
 from common.exceptions import InvalidInput
+from common.money import parse_amount
 from orders.models import OrderKind
 from orders.requests import order_request_parse, payment_split_parse
 
 
 def page_field(error_field: str | None) -> str:
-    """Where the page shows an error of this field: payment parts under the payment step."""
+    """Where the page shows an error of this field: at its payment part when it names one
+    (payment.cash, payment.prepaid_cards.<id>, payment.vouchers.<id>), else under the payment
+    step for the other payment errors, else at the field's step."""
     field = error_field or "detail"
+    if field == "payment.cash" or field.startswith(("payment.prepaid_cards.", "payment.vouchers.")):
+        return field
     if field.startswith("payment"):
         return "payment"
     return field
@@ -28,6 +31,16 @@ def workspace_ids_from(text: str) -> list:
         if part:
             ids.append(parse_id(part) or part)
     return ids
+
+
+def workspace_choice(data) -> list:
+    """The workspaces of a purchase form in priority order: the order field that buy.js fills
+    (or that a client types, "12, 15") when it names any; else the ticked boxes, in page order
+    (the page without JavaScript)."""
+    typed = workspace_ids_from(data.get("workspaces", ""))
+    if typed or not hasattr(data, "getlist"):
+        return typed
+    return workspace_ids_from(",".join(data.getlist("workspace")))
 
 
 class PurchaseForm(forms.Form):
@@ -71,13 +84,14 @@ class PurchaseForm(forms.Form):
         if self.kind in (OrderKind.NEW_PACKAGE, OrderKind.TRAFFIC_PACKS):
             body["traffic_packs"] = self._packs()
         if self.kind == OrderKind.NEW_PACKAGE:
-            body["workspaces"] = workspace_ids_from(self.data.get("workspaces", ""))
+            body["workspaces"] = workspace_choice(self.data)
         if self.subscription_id is not None:
             body["subscription"] = self.subscription_id
         return body
 
     def _payment_body(self) -> dict:
-        """cash, card-<id> and voucher-<id> inputs; empty and zero parts are left out."""
+        """cash, card-<id> and voucher-<id> inputs; empty and zero parts are left out. A bad
+        amount is refused with the field of its part, for the page to show it there."""
         payment = {
             "cash": self.data.get("cash", "").strip() or "0",
             "prepaid_cards": [],
@@ -89,11 +103,8 @@ class PurchaseForm(forms.Form):
                 pk = parse_id(key[len(prefix) :]) if key.startswith(prefix) else None
                 if not pk or not value:
                     continue
-                try:
-                    if Decimal(value) == 0:
-                        continue
-                except InvalidOperation:
-                    pass  # the payment split names the bad amount
+                if parse_amount(value, field=f"payment.{bucket}.{pk}", allow_zero=True) == 0:
+                    continue
                 payment[bucket].append({"id": pk, "amount": value})
         return payment
 

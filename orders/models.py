@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from orders.line_texts import line_text_render
 from quota.models import Subscription
 from workspaces.models import Account
 
@@ -69,6 +70,11 @@ class OrderLine(models.Model):
     capacity = models.BigIntegerField(
         null=True, blank=True, help_text="A traffic pack's daily capacity."
     )
+    text = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The description as data (orders/line_texts.py), shown in the reader's language.",
+    )
 
     class Meta:
         ordering = ["order_id", "position"]
@@ -78,3 +84,8 @@ class OrderLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.description}: ¥{self.amount}"
+
+    @property
+    def display_description(self) -> str:
+        """The description in the reader's language; `description` as written when placed."""
+        return line_text_render(self.text) or self.description

@@ -13,16 +13,18 @@ from django.utils.translation import gettext as _
 
 from common.dates import billing_day
 from common.exceptions import ApplicationError, InvalidInput
-from orders.forms import PurchaseForm, page_field, workspace_ids_from
+from common.money import format_cny
+from orders.forms import PurchaseForm, page_field, workspace_choice, workspace_ids_from
 from orders.models import OrderKind
+from orders.paying import pay_step_context
 from orders.requests import MAX_CAPACITY, OrderRequest
-from orders.selectors import order_get
+from orders.selectors import order_get, order_payment_parts
 from orders.services.checkout import order_place
 from orders.services.kinds import order_quote
-from orders.services.payment import suggest_payment
+from orders.services.payment import payment_suggestion
 from packages import pricing
 from packages.selectors import plan_list, traffic_discount_tier_list, traffic_pack_spec_list
-from quota.estimate import usage_replay_estimate
+from quota.estimate import estimate_cheapest, usage_replay_estimate
 from quota.selectors import subscription_get, subscription_view, workspace_subscriptions_on
 from quota.services import PackRequest
 from wallet.selectors import account_balances, usable_balances
@@ -96,6 +98,18 @@ def _buy_texts() -> dict:
         ),
         "plan": _("Last %(days)s days: %(total)s (package share %(share)s + overage %(overage)s)"),
         "withPacks": _("; with your packs %(total)s"),
+        "missing": _("%(missing)s missing"),
+        "why": _(
+            "This order costs %(total)s; usable for it: cash balance %(cash)s, prepaid cards "
+            "%(cards)s, vouchers %(vouchers)s."
+        ),
+        "payMissing": _("Pay is not possible: %(missing)s missing (see below how to top up)."),
+        "payNoTotal": _("Complete the order above: Pay needs its total."),
+        "payAllocate": _("Allocate %(amount)s more: the parts must add up to the total."),
+        "payOver": _("The parts are %(amount)s above the total."),
+        "payFix": _("Correct the amounts marked above."),
+        "notAmount": _("Not an amount: write it like 100.00."),
+        "cheapest": _("Cheapest"),
     }
 
 
@@ -104,11 +118,7 @@ def _workspace_context(account, *, submitted, today) -> dict:
     in the submitted form (in its order), and the ones bound today with their subscription."""
     workspaces = list(workspace_list(account=account))
     bound = workspace_subscriptions_on(workspace_ids=[w.pk for w in workspaces], day=today)
-    chosen_ids = [
-        value
-        for value in workspace_ids_from(submitted.get("workspaces", ""))
-        if isinstance(value, int)
-    ]
+    chosen_ids = [value for value in workspace_choice(submitted) if isinstance(value, int)]
     chosen = [w for wid in chosen_ids for w in workspaces if w.pk == wid]
     return {
         "free_workspaces": [w for w in workspaces if w.plan == "free"],
@@ -132,13 +142,15 @@ def _render_order_page(
     submitted=None,
     quote=None,
     suggestion=None,
+    payment=None,
     status=200,
 ):
     now = timezone.now()
     today = billing_day(now)
     account = membership.account
     submitted = submitted or {}
-    workspace_context = _workspace_context(account, submitted=submitted, today=today)
+    errors = errors or {}
+    wallet = _wallet_context(account, now)
     context = {
         "kind": kind,
         "subscription": subscription,
@@ -146,8 +158,8 @@ def _render_order_page(
         if subscription
         else None,
         "membership": membership,
-        **workspace_context,
-        "errors": errors or {},
+        **_workspace_context(account, submitted=submitted, today=today),
+        "errors": errors,
         "submitted": submitted,
         "submitted_packs": list(
             zip(submitted.getlist("pack_item"), submitted.getlist("pack_capacity"), strict=False)
@@ -155,42 +167,77 @@ def _render_order_page(
         if hasattr(submitted, "getlist")
         else [],
         "quote": quote,
-        "suggestion": suggestion,
         "idempotency_key": (submitted.get("idempotency_key") if submitted else None)
         or uuid.uuid4().hex,
         "today": today,
         "buy_texts": _buy_texts(),
         **_catalog_context(),
-        **_wallet_context(account, now),
+        **wallet,
+        **pay_step_context(
+            account,
+            quote=quote,
+            suggestion=suggestion,
+            submitted=submitted,
+            errors=errors,
+            payment=payment,
+            wallet=wallet,
+        ),
     }
     return render(request, "orders/buy.html", context, status=status)
 
 
 def _quote_with_suggestion(account, order: OrderRequest, now):
     quote = order_quote(account=account, request=order, today=billing_day(now))
-    return quote, suggest_payment(account=account, quote=quote, now=now)
+    return quote, payment_suggestion(account=account, quote=quote, now=now)
+
+
+def _quote_if_possible(account, form: PurchaseForm):
+    """The quote and suggestion of a validated form's order, or (None, None) when the order
+    cannot be priced yet (the page shows why elsewhere)."""
+    order = form.cleaned_data.get("order") if hasattr(form, "cleaned_data") else None
+    if order is not None:
+        with contextlib.suppress(ApplicationError):
+            return _quote_with_suggestion(account, order, now=timezone.now())
+    return None, None
 
 
 def _render_with_error(request, *, form: PurchaseForm, errors: dict, status: int, page: dict):
     """The page again with the error at its step, and the quote when it can still be computed."""
-    quote = suggestion = None
-    order = form.cleaned_data.get("order") if hasattr(form, "cleaned_data") else None
-    if order is not None:
-        with contextlib.suppress(ApplicationError):  # the error is shown all the same
-            quote, suggestion = _quote_with_suggestion(
-                page["membership"].account, order, now=timezone.now()
-            )
+    quote, suggestion = _quote_if_possible(page["membership"].account, form)
     return _render_order_page(
-        request, errors=errors, quote=quote, suggestion=suggestion, status=status, **page
+        request,
+        errors=errors,
+        quote=quote,
+        suggestion=suggestion,
+        payment=form.cleaned_data.get("payment") if hasattr(form, "cleaned_data") else None,
+        status=status,
+        **page,
+    )
+
+
+def _first_load(request, *, membership, kind, subscription):
+    """A fresh page, priced at once when the link names the whole order (a renewal, an upgrade
+    with ?plan=): the missing amount shows before anything is typed, with or without JS."""
+    initial = request.GET.copy()
+    form = PurchaseForm(
+        initial, kind=kind, subscription_id=subscription.pk if subscription else None, pay=False
+    )
+    form.is_valid()
+    quote, suggestion = _quote_if_possible(membership.account, form)
+    return _render_order_page(
+        request,
+        membership=membership,
+        kind=kind,
+        subscription=subscription,
+        submitted=initial,
+        quote=quote,
+        suggestion=suggestion,
     )
 
 
 def _handle(request, *, membership, kind, subscription=None):
     if request.method != "POST":
-        initial = request.GET.copy()
-        return _render_order_page(
-            request, membership=membership, kind=kind, subscription=subscription, submitted=initial
-        )
+        return _first_load(request, membership=membership, kind=kind, subscription=subscription)
     membership_require_owner(membership=membership)
     post = request.POST
     reviewing = post.get("action") == "review"
@@ -261,6 +308,30 @@ def subscription_order(request: HttpRequest, subscription_id: int, kind: str) ->
     return _handle(request, membership=membership, kind=kind, subscription=subscription)
 
 
+def _cheapest_json(cheapest) -> dict | None:
+    """Which choice is cheapest for the replayed usage, in one plain sentence."""
+    if cheapest is None:
+        return None
+    saving = format_cny(cheapest.daily_saving)
+    if cheapest.plan is not None:
+        text = _(
+            "The %(plan)s is the cheapest for this usage: %(saving)s a day less than pay-as-you-go."
+        ) % {"plan": cheapest.plan.name, "saving": saving}
+    elif cheapest.daily_saving:
+        text = _(
+            "Pay-as-you-go is the cheapest for this usage: %(saving)s a day less than the %(plan)s."
+        ) % {"plan": cheapest.compared_with.name, "saving": saving}
+    else:
+        text = _("Pay-as-you-go costs the same as the %(plan)s for this usage.") % {
+            "plan": cheapest.compared_with.name
+        }
+    return {
+        "choice": cheapest.plan.code if cheapest.plan else "payg",
+        "daily_saving": f"{cheapest.daily_saving:.2f}",
+        "text": text,
+    }
+
+
 @login_required
 def buy_estimate(request: HttpRequest) -> JsonResponse:
     """JSON for the plan step: the last 30 billed days of the chosen workspaces under each plan."""
@@ -286,6 +357,7 @@ def buy_estimate(request: HttpRequest) -> JsonResponse:
         {
             "days": len(estimate.days),
             "payg_only": f"{estimate.payg_only:.2f}",
+            "cheapest": _cheapest_json(estimate_cheapest(estimate, with_packs=bool(packs))),
             "plans": {
                 entry.plan.code: {
                     "package_cost": f"{entry.package_cost:.2f}",
@@ -309,4 +381,9 @@ def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
     view = None
     if order.subscription_id:
         view = subscription_view(subscription=order.subscription, today=billing_day(timezone.now()))
-    return render(request, "orders/order_detail.html", {"order": order, "subscription_view": view})
+    context = {
+        "order": order,
+        "subscription_view": view,
+        "payment_parts": order_payment_parts(order=order),
+    }
+    return render(request, "orders/order_detail.html", context)

@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from packages.vocabulary import item_display_name, plan_display_name
+
 
 class Aggregation(models.TextChoices):
     SUM = "sum", _("sum of the hours")
@@ -41,6 +43,11 @@ class BillingItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language (packages/vocabulary.py); `name` as stored."""
+        return item_display_name(self.code, self.name)
 
     def clean(self) -> None:
         if self.pk is None or self.default_retention_days is None:
@@ -97,6 +104,10 @@ class Plan(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        return plan_display_name(self.code, self.name)
 
 
 class PlanQuota(models.Model):

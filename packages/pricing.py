@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from common.exceptions import InvalidInput
 from common.money import ZERO, round_money, truncate_units
 from packages.models import BillingItem, Plan, TrafficDiscountTier, TrafficPackSpec
+from packages.vocabulary import item_display_name
 
 COMPARISON_DAYS = 372  # SPEC 1.3: plans are compared by their list value over 372 days
 FULL_RATE = Decimal("1")
@@ -53,6 +54,10 @@ class ItemPricing:
             },
             name=item.name,
         )
+
+    @property
+    def display_name(self) -> str:
+        return item_display_name(self.code, self.name)
 
     def resolve_retention(self, retention_days: int | None) -> int | None:
         """The retention a sample is stored with; refuses one the item does not list."""
@@ -155,14 +160,14 @@ def traffic_pack_validate_capacity(*, spec: TrafficPackSpec, capacity: int) -> N
     if capacity < spec.min_capacity:
         raise InvalidInput(
             _("The smallest %(item)s traffic pack is %(minimum)s.")
-            % {"item": spec.item.code, "minimum": f"{spec.min_capacity:,}"},
+            % {"item": spec.item.display_name, "minimum": f"{spec.min_capacity:,}"},
             field="capacity",
             code="pack_too_small",
         )
     if capacity % spec.base_unit:
         raise InvalidInput(
             _("%(item)s capacity must be a multiple of %(unit)s.")
-            % {"item": spec.item.code, "unit": f"{spec.base_unit:,}"},
+            % {"item": spec.item.display_name, "unit": f"{spec.base_unit:,}"},
             field="capacity",
             code="pack_not_a_multiple",
         )

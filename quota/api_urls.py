@@ -1,6 +1,6 @@
 from django.urls import path
 
-from quota import api, api_bills
+from quota import api, api_bills, api_usage
 
 urlpatterns = [
     path("usage/", api.UsageIngestView.as_view(), name="api-usage"),
@@ -31,6 +31,11 @@ urlpatterns = [
         "subscriptions/<int:subscription_id>/usage/",
         api.SubscriptionUsageView.as_view(),
         name="api-subscription-usage",
+    ),
+    path(
+        "subscriptions/<int:subscription_id>/workspace-usage/",
+        api_usage.SubscriptionWorkspaceUsageView.as_view(),
+        name="api-subscription-workspace-usage",
     ),
     path("spend-alerts/", api.SpendAlertView.as_view(), name="api-spend-alerts"),
 ]

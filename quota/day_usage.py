@@ -179,7 +179,9 @@ class ItemDayUsage:
     payg_amount: Decimal
 
 
-def _day_pools(*, subscription: Subscription, day: date) -> tuple[dict[str, int], dict[str, int]]:
+def subscription_pools_on(
+    *, subscription: Subscription, day: date
+) -> tuple[dict[str, int], dict[str, int]]:
     """Item code → the plan's daily quota, and → the traffic packs' capacity, on `day`."""
     plan = plans_on(subscription_ids=[subscription.pk], day=day).get(subscription.pk)
     quotas = {quota.item.code: quota.daily_quantity for quota in plan.quotas.all()} if plan else {}
@@ -246,7 +248,7 @@ def subscription_usage_for_day(
     samples received so far by the deduction code itself. Returns (billed, items).
     """
     catalog = catalog_snapshot()
-    quotas, capacity = _day_pools(subscription=subscription, day=day)
+    quotas, capacity = subscription_pools_on(subscription=subscription, day=day)
     billed, rows = _day_line_rows(subscription=subscription, day=day, catalog=catalog)
     totals = _totals_by_item(rows)
     codes = [code for code in catalog if quotas.get(code) or capacity.get(code) or code in totals]

@@ -118,3 +118,32 @@ def usage_replay_estimate(
             )
         )
     return Estimate(days=billed, payg_only=payg_only, plans=estimates)
+
+
+@dataclass(frozen=True)
+class CheapestChoice:
+    """The cheapest way to pay for the replayed usage, and by how much a day it beats the
+    alternative: pay-as-you-go when a plan wins, else the cheapest plan. `plan` None is PAYG."""
+
+    plan: Plan | None
+    compared_with: Plan | None
+    daily_saving: Decimal
+
+
+def estimate_cheapest(estimate: Estimate, *, with_packs: bool) -> CheapestChoice | None:
+    """None when there is nothing to compare (no billed day, no plan). A tie goes to
+    pay-as-you-go, which commits to nothing."""
+    if not estimate.days or not estimate.plans:
+        return None
+    plans = sorted(
+        estimate.plans,
+        key=lambda entry: entry.total_with_packs if with_packs else entry.total_without_packs,
+    )
+    best = plans[0]
+    best_total = best.total_with_packs if with_packs else best.total_without_packs
+    days = len(estimate.days)
+    if best_total < estimate.payg_only:
+        saving = round_money((estimate.payg_only - best_total) / days)
+        return CheapestChoice(plan=best.plan, compared_with=None, daily_saving=saving)
+    saving = round_money((best_total - estimate.payg_only) / days)
+    return CheapestChoice(plan=None, compared_with=best.plan, daily_saving=saving)

@@ -7,6 +7,7 @@ from datetime import date
 
 from django.db.models import F, Prefetch, Q, QuerySet, Sum, prefetch_related_objects
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from common.api import parse_id
 from common.exceptions import NotFound
@@ -35,6 +36,14 @@ from workspaces.models import Account
 def catalog_snapshot() -> dict[str, ItemPricing]:
     """Every billing item's prices and factors, by code."""
     return {item.code: ItemPricing.of(item) for item in billing_item_list()}
+
+
+# What subscription_status's codes read as on pages (the API answers the codes).
+SUBSCRIPTION_STATUS_LABELS = {
+    "pending": gettext_lazy("Not started"),
+    "active": gettext_lazy("In force"),
+    "expired": gettext_lazy("Ended"),
+}
 
 
 def subscription_status(*, subscription: Subscription, today: date) -> str:
@@ -161,6 +170,10 @@ class SubscriptionView:
     pending_from: date | None
     packs: list[TrafficPack]
 
+    @property
+    def status_label(self) -> str:
+        return str(SUBSCRIPTION_STATUS_LABELS.get(self.status, self.status))
+
 
 def subscription_view(*, subscription: Subscription, today: date) -> SubscriptionView:
     """A subscription as the customer sees it today, with a pending binding change if any."""
@@ -266,3 +279,53 @@ def spend_alert_list(*, account: Account):
         .select_related("workspace", "item")
         .order_by("workspace_id", "item_id")
     )
+
+
+# What a workspace used of an item and how it was covered, in this order (converted quantity,
+# plan-covered, traffic-covered, PAYG quantity, PAYG amount): bill lines, then adjustment deltas.
+LINE_USE_FIELDS = (
+    "converted_quantity",
+    "plan_covered",
+    "traffic_covered",
+    "payg_quantity",
+    "amount",
+)
+ADJUSTMENT_USE_FIELDS = (
+    "converted_delta",
+    "plan_covered_delta",
+    "traffic_covered_delta",
+    "payg_quantity_delta",
+    "amount",
+)
+
+
+def _use_sums(rows, fields: tuple[str, ...], day_filter: Q) -> QuerySet:
+    sums = {f"all_{index}": Sum(name) for index, name in enumerate(fields)}
+    sums |= {f"day_{index}": Sum(name, filter=day_filter) for index, name in enumerate(fields)}
+    return rows.values("bill__workspace_id", "item__code").order_by().annotate(**sums)
+
+
+def subscription_billed_use_by_workspace(
+    *, subscription: Subscription, first: date, last: date, day: date
+) -> dict[tuple[int, str], tuple[list, list]]:
+    """Per (workspace, item code): ([figures of `day`], [figures of first … last]) from the
+    subscription's bills of those days, their lines plus the adjustments of an item (late usage
+    moves coverage between workspaces, SPEC 6.2). Figures as in LINE_USE_FIELDS."""
+    lines = DailyBillLine.objects.filter(
+        bill__subscription=subscription, bill__day__gte=first, bill__day__lte=last
+    )
+    changes = BillAdjustment.objects.filter(
+        bill__subscription=subscription, day__gte=first, day__lte=last, item__isnull=False
+    )
+    figures: dict[tuple[int, str], tuple[list, list]] = {}
+    for rows, fields, on_day in (
+        (lines, LINE_USE_FIELDS, Q(bill__day=day)),
+        (changes, ADJUSTMENT_USE_FIELDS, Q(day=day)),
+    ):
+        for row in _use_sums(rows, fields, on_day):
+            key = (row["bill__workspace_id"], row["item__code"])
+            on_the_day, in_all = figures.setdefault(key, ([0] * 5, [0] * 5))
+            for index in range(5):
+                on_the_day[index] += row[f"day_{index}"] or 0
+                in_all[index] += row[f"all_{index}"] or 0
+    return figures

@@ -1,4 +1,5 @@
-"""Celery task of the usage store: day partitions made ahead and dropped after retention."""
+"""Celery tasks of quota: day partitions of the usage store made ahead and dropped after
+retention; the reminders that packages end."""
 
 import logging
 
@@ -7,6 +8,7 @@ from django.utils import timezone
 
 from common.dates import billing_day
 from quota.services.partitions import usage_partitions_maintain
+from quota.services.reminders import subscription_expiry_remind
 
 logger = logging.getLogger(__name__)
 
@@ -24,3 +26,11 @@ def usage_partitions_maintain_task() -> str:
         f"{len(report.created)} partition(s) created, {len(report.dropped)} dropped, "
         f"{len(report.kept_unbilled)} kept unbilled"
     )
+
+
+@shared_task(name="quota.subscription_expiry_remind", expires=20 * 3600)
+def subscription_expiry_remind_task() -> str:
+    """Daily: the owners of packages that end in 30, 7 or 1 day(s) get their reminder, once."""
+    now = timezone.now()
+    reminders = subscription_expiry_remind(today=billing_day(now), now=now)
+    return f"{len(reminders)} expiry reminder(s) queued"

@@ -1,7 +1,6 @@
 """Pages: package management (usage against quota, reorder, actions), consumption details and
 high-spend alert thresholds."""
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.contrib import messages
@@ -17,6 +16,8 @@ from common.csv_export import CSV_CHUNK_SIZE, csv_response
 from common.dates import ONE_DAY, billing_day, parse_day
 from common.exceptions import ApplicationError, InvalidInput, NotFound
 from packages.selectors import billing_item_list
+from quota.bill_summary import bills_overview, conversion_legend
+from quota.charts import usage_chart
 from quota.day_usage import subscription_usage_for_day
 from quota.models import (
     BILL_LINE_COLUMNS,
@@ -32,78 +33,30 @@ from quota.selectors import (
 )
 from quota.services import subscription_set_workspaces
 from quota.services.alerts import spend_alert_set
+from quota.workspace_usage import subscription_workspace_usage
 from workspaces.selectors import membership_require_owner, workspace_list
 from workspaces.views import billing_membership, current_membership
 
 CHART_DAYS = 30
-CHART_WIDTH = 600
-CHART_HEIGHT = 140
 
 
-@dataclass(frozen=True)
-class Bar:
-    x: float
-    width: float
-    covered_y: float
-    covered_height: float
-    overage_y: float
-    overage_height: float
-    day: date
-    used: int
-    quota: int
-
-
-def _charts(subscription, today: date) -> list[dict]:
-    """One bar chart per item: daily converted use (covered and overage) against the pool."""
+def _charts(subscription, today: date) -> tuple[list, list[str]]:
+    """One chart per item used: daily converted use (covered and charged) against the pool, over
+    the last 30 billed days of the subscription; and the names of the items left unused."""
     last = min(today - ONE_DAY, subscription.end_date)
     first = max(last - timedelta(days=CHART_DAYS - 1), subscription.start_date)
     if last < first:
-        return []
+        return [], []
     days = [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
     used = subscription_daily_use(subscription=subscription, first=first, last=last)
     pools = subscription_pools_by_day(subscription=subscription, days=days)
-    names = {item.code: item.name for item in billing_item_list()}
-    codes = [
-        code for code in names if any(pools.get((d, code)) or used.get((d, code)) for d in days)
-    ]
-    slot = CHART_WIDTH / CHART_DAYS
-    charts = []
-    for code in codes:
-        top = max(
-            [pools.get((d, code), 0) for d in days]
-            + [used.get((d, code), (0, 0))[0] for d in days]
-            + [1]
-        )
-        scale = (CHART_HEIGHT - 10) / top
-        bars = []
-        for index, day in enumerate(days):
-            converted, payg = used.get((day, code), (0, 0))
-            covered = converted - payg
-            covered_height = covered * scale
-            overage_height = payg * scale
-            bars.append(
-                Bar(
-                    x=round(index * slot + 1, 1),
-                    width=round(slot - 2, 1),
-                    covered_y=round(CHART_HEIGHT - covered_height, 1),
-                    covered_height=round(covered_height, 1),
-                    overage_y=round(CHART_HEIGHT - covered_height - overage_height, 1),
-                    overage_height=round(overage_height, 1),
-                    day=day,
-                    used=converted,
-                    quota=pools.get((day, code), 0),
-                )
-            )
-        points = []
-        for index, day in enumerate(days):
-            height = round(CHART_HEIGHT - pools.get((day, code), 0) * scale, 1)
-            left, right = round(index * slot, 1), round((index + 1) * slot, 1)
-            points.append(f"{left},{height} {right},{height}")
-        quota_line = " ".join(points)
-        charts.append(
-            {"code": code, "name": names[code], "bars": bars, "quota_line": quota_line, "top": top}
-        )
-    return charts
+    charts, unused = [], []
+    for item in billing_item_list():
+        if any(used.get((day, item.code), (0,))[0] for day in days):
+            charts.append(usage_chart(item=item, days=days, used=used, pools=pools))
+        elif any(pools.get((day, item.code)) for day in days):
+            unused.append(item.display_name)
+    return charts, unused
 
 
 @login_required
@@ -114,6 +67,8 @@ def package_detail(request: HttpRequest, subscription_id: int) -> HttpResponse:
     today = billing_day(timezone.now())
     view = subscription_view(subscription=subscription, today=today)
     names = dict(workspace_list(account=membership.account).values_list("pk", "name"))
+    charts, unused_charts = _charts(subscription, today)
+    shared = subscription_workspace_usage(subscription=subscription, today=today)
     rows = []
     if view.status == "active":
         _, today_items = subscription_usage_for_day(subscription=subscription, day=today)
@@ -143,9 +98,11 @@ def package_detail(request: HttpRequest, subscription_id: int) -> HttpResponse:
             if pk not in (view.pending_workspace_ids or view.workspace_ids)
         ],
         "rows": rows,
-        "charts": _charts(subscription, today),
-        "chart_width": CHART_WIDTH,
-        "chart_height": CHART_HEIGHT,
+        "charts": charts,
+        "unused_charts": unused_charts,
+        "shared": shared,
+        "shared_items": [item for item in shared.items if item.used],
+        "shared_unused": [item.display_name for item in shared.items if not item.used],
         "tomorrow": today + ONE_DAY,
     }
     return render(request, "quota/package_detail.html", context)
@@ -258,8 +215,8 @@ def bills(request: HttpRequest) -> HttpResponse:
     selected = list(chosen.select_related("settlement"))
     context = {
         "membership": membership,
-        "bills": selected,
-        "total": sum((bill.amount_due for bill in selected), 0),
+        "overview": bills_overview(bills=selected, date_from=date_from, date_to=date_to),
+        "legend": conversion_legend(billing_item_list()),
         "workspaces": workspaces,
         "workspace_id": workspace_id,
         "date_from": date_from,

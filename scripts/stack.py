@@ -235,6 +235,16 @@ def fetch_token(base: str, username: str, password: str) -> str:
         return json.load(answer)["token"]
 
 
+def fetch_account_id(base: str, token: str) -> int:
+    """The account the token's user acts for (sent as X-Billing-Account, so that the fuzzer's
+    requests reach the account's data instead of answering 404 for a random account)."""
+    request = urllib.request.Request(
+        f"{base}/api/v1/account/", headers={"Authorization": f"Token {token}"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 — loopback
+        return json.load(answer)["id"]
+
+
 def command_fuzz(args: argparse.Namespace) -> int:
     env = service_environment(database="billing_center_fuzz")
     env.setdefault("DJANGO_DEBUG", "false")
@@ -253,9 +263,13 @@ def command_fuzz(args: argparse.Namespace) -> int:
         )
         examples = env.get("FUZZ_EXAMPLES", "60")
         # The customer's view of everything, then the metering API as an operator (ingest rights).
+        customer = fetch_token(base, *DEMO_LOGIN)
+        account = ["--header", f"X-Billing-Account: {fetch_account_id(base, customer)}"]
+        operator_paths = ["--include-path-regex", "^/api/v1/(usage/|daily-bills/.*/adjustments/)"]
         passes = [
-            (fetch_token(base, *DEMO_LOGIN), []),
-            (fetch_token(base, "operator", DEMO_LOGIN[1]), ["--include-path", "/api/v1/usage/"]),
+            (customer, []),
+            (customer, account),  # the same with the customer's own account named
+            (fetch_token(base, "operator", DEMO_LOGIN[1]), operator_paths),
         ]
         worst = 0
         for token, selection in passes:

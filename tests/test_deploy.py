@@ -138,7 +138,12 @@ def test_production_signs_in_through_the_lockout_and_counts_in_redis():
     )
     cache = found["CACHES"]["default"]
     assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
-    assert cache["LOCATION"] == redis_url
+    # a database of its own next to the broker's, so clearing the cache never drops tasks
+    assert cache["LOCATION"] == "redis://redis.internal:6379/4"
+    own = settings_of(
+        {**PRODUCTION, "REDIS_URL": redis_url, "CACHE_URL": "redis://c:1/0"}, "CACHES"
+    )
+    assert own["CACHES"]["default"]["LOCATION"] == "redis://c:1/0"
     assert found["AUTHENTICATION_BACKENDS"][0] == "axes.backends.AxesStandaloneBackend"
     assert found["MIDDLEWARE"][-1] == "axes.middleware.AxesMiddleware"
     assert found["TRUSTED_PROXY_COUNT"] == 1  # the TLS proxy's X-Forwarded-For entry

@@ -3,7 +3,7 @@ filter (pages and API); a page or API list that shows only part of it says so.""
 
 import csv
 import io
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -17,6 +17,7 @@ from packages.models import BillingItem
 from quota.models import NO_RETENTION, BillingRun, DailyBill, DailyBillLine, RunStatus
 from tests.factories import make_workspace
 from wallet.models import EntryKind, Instrument, LedgerEntry
+from wallet.services.instruments import voucher_issue
 
 pytestmark = pytest.mark.django_db
 
@@ -128,7 +129,8 @@ def test_workspace_names_that_start_a_formula_are_neutralised_in_the_consumption
     add_bill(make_workspace(account, name="Plain"), day, amount="-15.00")  # a correction
     rows = rows_of(page.get(f"/bills/?date_from={day}&date_to={day}&format=csv"))
     assert rows[0][:3] == ["date", "workspace", "item"]
-    amounts = {row[1]: row[-1] for row in rows[1:]}
+    amount = rows[0].index("amount")
+    amounts = {row[1]: row[amount] for row in rows[1:]}
     assert amounts == {**{"'" + name: "1.50" for name in FORMULAS[:5]}, "Plain": "-15.00"}
 
 
@@ -253,7 +255,8 @@ def test_the_consumption_csv_of_the_page_has_every_bill_of_the_range(account_a, 
             add_bill(workspace, day, amount=expected[(day.isoformat(), workspace.name)])
     rows = rows_of(page.get("/bills/?date_from=2026-01-01&date_to=2026-03-22&format=csv"))
     assert len(rows) == 1 + 405
-    assert {(row[0], row[1]): row[-1] for row in rows[1:]} == expected  # each with its line
+    amount = rows[0].index("amount")
+    assert {(row[0], row[1]): row[amount] for row in rows[1:]} == expected  # each with its line
     assert rows[1][:2] == ["2026-03-22", "ws 0"] and rows[-1][:2] == ["2026-01-01", "ws 4"]
 
 
@@ -288,3 +291,18 @@ def test_a_paged_api_list_says_how_many_there_are_and_links_the_next_page_and_th
     small = owner_api.get("/api/v1/ledger/?date_to=2026-03-01&page_size=1000")
     assert small["X-Total-Count"] == str(len(small.json()["results"])) == "899"
     assert "Link" not in small and small.json()["next"] is None
+
+
+# --- times in the billing time zone -----------------------------------------------------------
+
+
+def test_csv_times_are_the_billing_time_zone_as_on_the_pages(account_a, page):
+    """A voucher expiring 2027-02-06 07:11 in Shanghai is not 2027-02-05T23:11Z in the CSV."""
+    account = account_a[0]
+    issued = datetime(2026, 2, 5, 23, 11, tzinfo=UTC)
+    voucher_issue(account_id=account.pk, amount="10.00", valid_days=365, now=issued)
+    rows = rows_of(page.get("/wallet/?format=csv"))
+    expires = rows[0].index("expires_at")
+    assert rows[1][expires] == "2027-02-06T07:11:00+08:00"
+    ledger = rows_of(page.get("/ledger/?format=csv"))
+    assert ledger[1][ledger[0].index("created_at")] == "2026-02-06T07:11:00+08:00"

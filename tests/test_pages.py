@@ -78,7 +78,8 @@ def test_admin_sees_billing_but_no_buy_or_upgrade_buttons(account_a, admin_user)
 def test_member_is_refused_billing_pages(member_user):
     client = Client()
     client.force_login(member_user)
-    response = client.get("/")
+    assert client.get("/").status_code == 200  # a member's home (issue 13, point 4)
+    response = client.get("/wallet/")
     assert response.status_code == 403
     assert "no access to billing" in response.content.decode()
 

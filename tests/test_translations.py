@@ -69,7 +69,16 @@ def test_django_reads_the_compiled_chinese_catalog():
         assert translation.gettext("Orders") == "Orders"
 
 
-PYTHON_SOURCES = ["billing", "common", "orders", "packages", "quota", "wallet", "workspaces"]
+PYTHON_SOURCES = [
+    "billing",
+    "common",
+    "invoices",
+    "orders",
+    "packages",
+    "quota",
+    "wallet",
+    "workspaces",
+]
 GETTEXT_KEYWORDS = {"_": None, "gettext": None, "gettext_lazy": None, "ngettext": (1, 2)}
 
 

@@ -20,7 +20,12 @@ class BuyCardForm(forms.Form):
     def error_field(error) -> str | None:
         """Where a checkout error shows: at the card value, or above the form when it names
         another field."""
-        return "face_value" if error.field in (None, "face_value", "payment", "detail") else None
+        field = error.field or "detail"
+        return (
+            "face_value"
+            if field in ("face_value", "detail") or field.startswith("payment")
+            else None
+        )
 
 
 class RedeemForm(forms.Form):

@@ -283,3 +283,40 @@ class BillSettlement(models.Model):
     @property
     def vouchers(self):
         return self.ordinary_vouchers + self.full_reduction_vouchers
+
+
+class BalanceBasis(models.TextChoices):
+    CASH = "cash", _("Cash balance")
+    CASH_AND_CARDS = "cash_and_cards", _("Cash balance and prepaid cards")
+
+
+class LowBalanceAlert(models.Model):
+    """An owner's threshold: when what the account holds falls below it, owners and admins get
+    one e-mail; `below_since` says it went, and clears once the balance is back at or above the
+    threshold, so the next fall is told again."""
+
+    account = models.OneToOneField(
+        Account, on_delete=models.CASCADE, related_name="low_balance_alert"
+    )
+    threshold = models.DecimalField(max_digits=14, decimal_places=2)
+    basis = models.CharField(max_length=16, choices=BalanceBasis.choices, default=BalanceBasis.CASH)
+    below_since = models.DateTimeField(
+        null=True, blank=True, help_text="When the e-mail for the current fall was queued."
+    )
+    notice = models.ForeignKey(
+        "post_office.Email", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField()
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(threshold__gt=0), name="low_balance_threshold_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account}: {self.basis} below ¥{self.threshold}"

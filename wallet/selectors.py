@@ -7,10 +7,11 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Sum
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy
 
 from common.dates import day_start
 from common.money import ZERO
-from wallet.models import LedgerEntry, PrepaidCard, Voucher, Wallet
+from wallet.models import LedgerEntry, LowBalanceAlert, PrepaidCard, Voucher, Wallet
 from workspaces.models import Account
 
 
@@ -63,6 +64,18 @@ def prepaid_card_list(*, account: Account):
     return PrepaidCard.objects.filter(account=account).order_by("expires_at", "pk")
 
 
+# What instrument_status's codes read as on pages (the API and the CSV answer the codes).
+INSTRUMENT_STATUS_LABELS = {
+    "active": gettext_lazy("Usable"),
+    "used_up": gettext_lazy("Used up"),
+    "expired": gettext_lazy("Expired"),
+}
+
+
+def instrument_status_label(status: str) -> str:
+    return str(INSTRUMENT_STATUS_LABELS.get(status, status))
+
+
 def instrument_status(instrument, *, now: datetime) -> str:
     if instrument.expires_at <= now:
         return "expired"
@@ -97,3 +110,7 @@ def usable_balances(*, account: Account, now: datetime) -> dict[str, Decimal]:
         account=account, balance__gt=0, expires_at__gt=now
     ).aggregate(total=Coalesce(Sum("balance"), ZERO))["total"]
     return {"vouchers": vouchers, "prepaid_cards": cards}
+
+
+def low_balance_alert_get(*, account: Account) -> LowBalanceAlert | None:
+    return LowBalanceAlert.objects.filter(account=account).first()

@@ -17,30 +17,35 @@ from common.money import format_cny
 from common.pagination import page_of
 from packages.models import VoucherGrantTier
 from wallet.forms import BuyCardForm, RedeemForm
-from wallet.models import Instrument
+from wallet.models import BalanceBasis, Instrument
 from wallet.selectors import (
     LEDGER_COLUMNS,
     account_balances,
     instrument_status,
+    instrument_status_label,
     ledger_list,
+    low_balance_alert_get,
     prepaid_card_list,
     usable_balances,
     voucher_list,
 )
 from wallet.services.instruments import voucher_redeem
+from wallet.services.low_balance import low_balance_alert_set
 from workspaces.selectors import membership_require_owner
 from workspaces.views import billing_membership, current_membership
+
+
+def _with_status(instrument, now) -> tuple:
+    """(instrument, status code for the badge's class, status in the reader's language)."""
+    status = instrument_status(instrument, now=now)
+    return instrument, status, instrument_status_label(status)
 
 
 def wallet_context(request: HttpRequest, membership, buy_form=None, redeem_form=None) -> dict:
     now = timezone.now()
     account = membership.account
-    vouchers = [
-        (voucher, instrument_status(voucher, now=now)) for voucher in voucher_list(account=account)
-    ]
-    cards = [
-        (card, instrument_status(card, now=now)) for card in prepaid_card_list(account=account)
-    ]
+    vouchers = [_with_status(voucher, now) for voucher in voucher_list(account=account)]
+    cards = [_with_status(card, now) for card in prepaid_card_list(account=account)]
     return {
         "membership": membership,
         "balances": account_balances(account=account),
@@ -74,7 +79,7 @@ def _held_csv(account) -> HttpResponse:
             getattr(held, kind_or_number),
             held.face_value,
             held.balance,
-            held.expires_at.isoformat(),
+            held.expires_at,
             instrument_status(held, now=now),
         ]
         for instrument, kind_or_number, holdings in (
@@ -153,7 +158,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
     if request.GET.get("format") == "csv":
         rows = (
             [
-                e.created_at.isoformat(),
+                e.created_at,
                 e.instrument,
                 e.voucher_id or e.prepaid_card_id or "",
                 e.amount,
@@ -184,3 +189,35 @@ def ledger(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
     }
     return render(request, "wallet/ledger.html", context, status=400 if errors else 200)
+
+
+@login_required
+def low_balance_page(request: HttpRequest) -> HttpResponse:
+    """The low-balance alert: owners set it, admins see it."""
+    membership = billing_membership(request)
+    errors = {}
+    if request.method == "POST":
+        membership_require_owner(membership=membership)
+        try:
+            low_balance_alert_set(
+                membership=membership,
+                threshold=request.POST.get("threshold", "").strip(),
+                basis=request.POST.get("basis", BalanceBasis.CASH),
+                now=timezone.now(),
+            )
+        except InvalidInput as error:
+            errors[error.field or "threshold"] = error.message
+        else:
+            messages.success(request, _("Low-balance alert saved."))
+            return redirect("low-balance")
+    now = timezone.now()
+    context = {
+        "membership": membership,
+        "alert": low_balance_alert_get(account=membership.account),
+        "balances": account_balances(account=membership.account),
+        "usable": usable_balances(account=membership.account, now=now),
+        "bases": BalanceBasis.choices,
+        "posted": request.POST if errors else None,
+        "errors": errors,
+    }
+    return render(request, "wallet/low_balance.html", context, status=400 if errors else 200)

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.api import ErrorSerializer
+from common.exceptions import Forbidden
 from workspaces.models import Membership, Workspace
 from workspaces.selectors import membership_current, workspace_get, workspace_list
 from workspaces.services import (
@@ -154,6 +155,11 @@ class TokenLoginView(APIView):
             raise serializers.ValidationError({"detail": [_("Wrong username or password.")]})
         # AXES_RESET_ON_SUCCESS for the API (no session login, so no user_logged_in signal).
         axes_reset(ip=client_ip(django_request), username=username)
+        if user.password_change_required:  # a temporary password opens the portal only
+            raise Forbidden(
+                _("Sign in to the portal first and choose your own password."),
+                code="password_change_required",
+            )
         token, secret = api_token_create(user=user, now=now)
         return Response(self.TokenSerializer({"token": secret, "expiry": token.expiry}).data)
 

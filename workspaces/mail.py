@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from django.utils import translation
+from django.utils.translation import gettext as _
 from post_office.models import Email
 
 from common.dates import billing_zone
@@ -57,3 +58,68 @@ def account_mail(
 ) -> Email | None:
     """Queue the e-mail in the current transaction; None when nobody has an address."""
     return notice_queue(account_notice(account_id, subject, body, roles))
+
+
+def user_mail(*, email: str, account_id: int, subject: Text, body: Text) -> Email | None:
+    """Queue an e-mail to one person about an account (a team change that concerns them); None
+    when they have no address."""
+    if not email:
+        return None
+    name = Account.objects.filter(pk=account_id).values_list("name", flat=True).first() or ""
+    return notice_queue(Notice([email], *mail_compose(name, subject, body)))
+
+
+def _role_name(role: str) -> str:
+    return str(Role(role).label)
+
+
+def member_added_mail(
+    *, email: str, account_id: int, username: str, role: str, by: str, new_user: bool
+) -> Email | None:
+    """To the person added: their role, who added them, and how to sign in."""
+
+    def body() -> str:
+        text = _("%(by)s added you to this billing account as %(role)s. Your username: %(user)s.")
+        text %= {"by": by, "role": _role_name(role), "user": username}
+        if new_user:
+            text += " " + _(
+                "%(by)s gives you your temporary password; at your first sign-in you choose "
+                "your own."
+            ) % {"by": by}
+        return text
+
+    return user_mail(
+        email=email,
+        account_id=account_id,
+        subject=lambda: _("you were added to the team"),
+        body=body,
+    )
+
+
+def member_role_mail(
+    *, email: str, account_id: int, role_before: str, role: str, by: str
+) -> Email | None:
+    return user_mail(
+        email=email,
+        account_id=account_id,
+        subject=lambda: _("your role changed"),
+        body=lambda: (
+            _("%(by)s changed your role from %(before)s to %(after)s.")
+            % {"by": by, "before": _role_name(role_before), "after": _role_name(role)}
+        ),
+    )
+
+
+def member_removed_mail(*, email: str, account_id: int, by: str) -> Email | None:
+    return user_mail(
+        email=email,
+        account_id=account_id,
+        subject=lambda: _("you were removed from the team"),
+        body=lambda: (
+            _(
+                "%(by)s removed you from this billing account; you no longer see its workspaces "
+                "or its billing."
+            )
+            % {"by": by}
+        ),
+    )

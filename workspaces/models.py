@@ -10,6 +10,12 @@ from django.utils.translation import gettext_lazy as _
 class User(AbstractUser):
     """A person who signs in. Billing rights come from memberships, not from the user."""
 
+    password_change_required = models.BooleanField(
+        default=False,
+        help_text="Signed in with a temporary password (made by an owner on the team page): "
+        "the portal asks for a new one before anything else.",
+    )
+
     class Meta(AbstractUser.Meta):
         permissions = [("ingest_usage", "Can send usage samples through the metering API")]
 
@@ -61,6 +67,36 @@ class Membership(models.Model):
     @property
     def can_buy(self) -> bool:
         return self.role == Role.OWNER
+
+
+class TeamAction(models.TextChoices):
+    ADDED = "added", _("Added")
+    ROLE_CHANGED = "role_changed", _("Role changed")
+    REMOVED = "removed", _("Removed")
+
+
+class MembershipEvent(models.Model):
+    """Append-only history of an account's team: who added, re-roled or removed whom, when."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="team_events")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    username = models.CharField(max_length=150, help_text="Kept if the user is deleted later.")
+    action = models.CharField(max_length=12, choices=TeamAction.choices)
+    role_before = models.CharField(max_length=10, choices=Role.choices, blank=True)
+    role_after = models.CharField(max_length=10, choices=Role.choices, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["account", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.username} {self.action}"
 
 
 class WorkspacePlan(models.TextChoices):

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from common.api import parse_id
 from common.exceptions import Forbidden, NotFound
-from workspaces.models import Account, Membership, Workspace
+from workspaces.models import Account, Membership, MembershipEvent, Role, Workspace
 
 
 def membership_list_for_user(*, user) -> QuerySet[Membership]:
@@ -60,3 +60,50 @@ def workspace_get(*, account: Account, workspace_id: int | str) -> Workspace:
     if workspace is None:
         raise NotFound(_("No such workspace."))
     return workspace
+
+
+def membership_list_for_account(*, account: Account) -> list[Membership]:
+    """The team of an account: owners first, then admins, then members, by username."""
+    order = {Role.OWNER: 0, Role.ADMIN: 1, Role.MEMBER: 2}
+    memberships = Membership.objects.filter(account=account).select_related("user")
+    return sorted(memberships, key=lambda m: (order.get(m.role, 3), m.user.username.lower()))
+
+
+def account_billing_contacts(*, account: Account) -> list[Membership]:
+    """Whom a member asks about billing: the account's owners, then its admins."""
+    return [
+        membership
+        for membership in membership_list_for_account(account=account)
+        if membership.can_see_billing
+    ]
+
+
+def membership_get(*, account: Account, membership_id: int | str) -> Membership:
+    """A membership of this account; any other (or unknown) id answers 404."""
+    membership_id = parse_id(membership_id)
+    membership = (
+        Membership.objects.filter(account=account, pk=membership_id).select_related("user").first()
+        if membership_id is not None
+        else None
+    )
+    if membership is None:
+        raise NotFound(_("No such member."))
+    return membership
+
+
+def team_events(*, account: Account, limit: int = 20) -> QuerySet[MembershipEvent]:
+    return MembershipEvent.objects.filter(account=account).select_related("actor")[:limit]
+
+
+def team_roles_grantable(*, actor: Membership) -> list[str]:
+    """The roles this person may give: owners any, admins admin or member, members none."""
+    if actor.role == Role.OWNER:
+        return list(Role.values)
+    if actor.role == Role.ADMIN:
+        return [Role.ADMIN, Role.MEMBER]
+    return []
+
+
+def team_may_change(*, actor: Membership, target_role: str) -> bool:
+    """Whether this person may change or remove a member of this role (admins never an owner)."""
+    return actor.role == Role.OWNER or (actor.role == Role.ADMIN and target_role != Role.OWNER)

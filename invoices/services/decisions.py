@@ -135,9 +135,7 @@ def invoice_request_mail(
     with transaction.atomic(durable=True):
         request = _requested(request_id, status=InvoiceStatus.ISSUED)
         if not request.is_paper:
-            raise Conflict(
-                _("An electronic invoice is not mailed."), code="electronic_not_mailed"
-            )
+            raise Conflict(_("An electronic invoice is not mailed."), code="electronic_not_mailed")
         if mailed_on < request.issued_on:
             raise InvalidInput(
                 _("An invoice is not mailed before it was issued."),

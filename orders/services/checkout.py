@@ -62,6 +62,7 @@ def _order_write(
             amount=line.amount,
             item_code=line.item_code or "",
             capacity=line.capacity,
+            text=line.text.as_dict() if line.text else {},
         )
         for position, line in enumerate(quote.lines)
     )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from common.dates import ONE_DAY, days_between
 from common.exceptions import Conflict, InvalidInput
 from common.money import ZERO, round_money
+from orders.line_texts import line_text, plan_ref
 from orders.models import Order, OrderKind, OrderLine
 from orders.requests import OrderRequest
 from orders.services.quoting import Quote, QuoteLine, pack_lines, quote_total
@@ -37,6 +38,9 @@ from wallet.models import PrepaidCard, Voucher, Wallet
 from wallet.services.instruments import PREPAID_CARD_STEP, prepaid_card_issue, voucher_issue
 from workspaces.models import Account
 
+# A prepaid card bought on the portal is valid this long (SPEC 4.3: one year by default).
+PURCHASED_CARD_VALID_DAYS = 365
+
 
 @dataclass(frozen=True)
 class Delivery:
@@ -55,7 +59,7 @@ def _plan_for_sale(code: str) -> Plan:
     plan = plan_get(code=code)
     if not plan.is_active:
         raise InvalidInput(
-            _("%(plan)s is no longer sold.") % {"plan": plan.name},
+            _("%(plan)s is no longer sold.") % {"plan": plan.display_name},
             field="plan",
             code="plan_not_sold",
         )
@@ -93,9 +97,8 @@ class NewPackage:
         )
         packs = list(request.traffic_packs)
         lines = [
-            QuoteLine(
-                _("%(plan)s, %(start)s → %(end)s")
-                % {"plan": plan.name, "start": today, "end": end},
+            QuoteLine.saying(
+                line_text("plan_term", plan=plan_ref(plan), start=today, end=end),
                 1,
                 plan.price,
                 plan.price,
@@ -157,9 +160,14 @@ class Upgrade:
         term = days_between(subscription.start_date, subscription.end_date)
         amount = round_money((plan.price - current.price) * remaining / term)
         lines = [
-            QuoteLine(
-                _("Upgrade %(old)s → %(new)s, %(remaining)s of %(term)s days")
-                % {"old": current.name, "new": plan.name, "remaining": remaining, "term": term},
+            QuoteLine.saying(
+                line_text(
+                    "plan_upgrade",
+                    old=plan_ref(current),
+                    new=plan_ref(plan),
+                    remaining=remaining,
+                    term=term,
+                ),
                 remaining,
                 plan.price - current.price,
                 amount,
@@ -170,14 +178,14 @@ class Upgrade:
             difference = renewal_upgrade_price(renewal=renewal, plan=plan)
             if difference > 0:
                 lines.append(
-                    QuoteLine(
-                        _("Upgrade of the renewal #%(id)s → %(plan)s, %(start)s → %(end)s")
-                        % {
-                            "id": renewal.pk,
-                            "plan": plan.name,
-                            "start": renewal.start_date,
-                            "end": renewal.end_date,
-                        },
+                    QuoteLine.saying(
+                        line_text(
+                            "renewal_upgrade",
+                            id=renewal.pk,
+                            plan=plan_ref(plan),
+                            start=renewal.start_date,
+                            end=renewal.end_date,
+                        ),
                         1,
                         difference,
                         difference,
@@ -205,13 +213,13 @@ class Renewal:
             )
         plan = subscription_plan_on(subscription=subscription, day=subscription.end_date)
         start = subscription.end_date + ONE_DAY
-        line = QuoteLine(
-            _("Renewal: %(plan)s, %(start)s → %(end)s")
-            % {
-                "plan": plan.name,
-                "start": start,
-                "end": start + timedelta(days=plan.term_days - 1),
-            },
+        line = QuoteLine.saying(
+            line_text(
+                "renewal",
+                plan=plan_ref(plan),
+                start=start,
+                end=start + timedelta(days=plan.term_days - 1),
+            ),
             1,
             plan.price,
             plan.price,
@@ -234,8 +242,8 @@ class PrepaidCardPurchase:
                 code="invalid_face_value",
             )
         lines = [
-            QuoteLine(
-                _("Prepaid card %(value)s") % {"value": f"{face_value:,.2f}"},
+            QuoteLine.saying(
+                line_text("prepaid_card", value=f"{face_value:,.2f}"),
                 1,
                 face_value,
                 face_value,
@@ -244,9 +252,8 @@ class PrepaidCardPurchase:
         tier = voucher_grant_tier_for_card(face_value=face_value)
         if tier is not None:
             lines.append(
-                QuoteLine(
-                    _("Full-reduction voucher %(amount)s included")
-                    % {"amount": f"{tier.voucher_amount:,.2f}"},
+                QuoteLine.saying(
+                    line_text("card_voucher", amount=f"{tier.voucher_amount:,.2f}"),
                     1,
                     ZERO,
                     ZERO,
@@ -260,6 +267,7 @@ class PrepaidCardPurchase:
         card = prepaid_card_issue(
             account_id=delivery.account.pk,
             amount=face_value,
+            valid_days=PURCHASED_CARD_VALID_DAYS,
             actor=delivery.actor,
             now=delivery.now,
             source=PrepaidCard.Source.PURCHASE,
@@ -277,10 +285,12 @@ class PrepaidCardPurchase:
                 now=delivery.now,
                 granted_by=order,
             )
+        card_text = line_text("card_number", number=card.number)
         OrderLine.objects.create(
             order=order,
             position=len(delivery.quote.lines),
-            description=_("Card %(number)s") % {"number": card.number},
+            description=card_text.render(),
+            text=card_text.as_dict(),
             quantity=1,
             unit_price=ZERO,
             amount=ZERO,

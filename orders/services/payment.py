@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from common.exceptions import Conflict, InvalidInput, NotFound
-from common.money import format_cny
+from common.money import ZERO, format_cny
 from orders.requests import PaymentPart, PaymentSplit
 from orders.services.quoting import Quote
 from wallet.models import PrepaidCard, Voucher, Wallet
@@ -35,6 +35,38 @@ class PaymentPlan:
         }
 
 
+@dataclass(frozen=True)
+class PaymentShortfall:
+    """An order the account cannot pay yet: the amount missing, and what it holds that could
+    pay this order (cards and vouchers are zero for a prepaid card, bought with cash only)."""
+
+    missing: Decimal
+    total: Decimal
+    cash_balance: Decimal
+    cards: Decimal
+    vouchers: Decimal
+
+    def as_dict(self) -> dict:
+        return {
+            "missing": f"{self.missing:.2f}",
+            "total": f"{self.total:.2f}",
+            "cash_balance": f"{self.cash_balance:.2f}",
+            "prepaid_cards": f"{self.cards:.2f}",
+            "vouchers": f"{self.vouchers:.2f}",
+        }
+
+
+@dataclass(frozen=True)
+class PaymentSuggestion:
+    """The suggested split, never above what the account holds, and what is missing if any."""
+
+    plan: PaymentPlan
+    shortfall: PaymentShortfall | None
+
+    def as_dict(self) -> dict:
+        return self.plan.as_dict()
+
+
 def _take_in_expiry_order(queryset, remaining: Decimal, now: datetime) -> list:
     taken = []
     for instrument in usable(queryset, now=now).order_by("expires_at", "pk"):
@@ -45,21 +77,54 @@ def _take_in_expiry_order(queryset, remaining: Decimal, now: datetime) -> list:
     return taken
 
 
-def suggest_payment(*, account: Account, quote: Quote, now: datetime) -> dict:
-    """Vouchers with the earliest expiry first, then prepaid cards the same way, then cash."""
+def payment_suggestion(*, account: Account, quote: Quote, now: datetime) -> PaymentSuggestion:
+    """Vouchers with the earliest expiry first, then prepaid cards the same way, then cash up to
+    the cash balance. What is still left is missing: every usable instrument is then used up."""
     remaining = quote.total
     vouchers = cards = []
     if quote.vouchers_allowed:
         vouchers = _take_in_expiry_order(Voucher.objects.filter(account=account), remaining, now)
-        remaining -= sum(part for _, part in vouchers)
+        remaining -= sum((part for _, part in vouchers), ZERO)
     if quote.cards_allowed:
         cards = _take_in_expiry_order(PrepaidCard.objects.filter(account=account), remaining, now)
-        remaining -= sum(part for _, part in cards)
-    return PaymentPlan(cash=remaining, cards=cards, vouchers=vouchers).as_dict()
+        remaining -= sum((part for _, part in cards), ZERO)
+    cash_balance = (
+        Wallet.objects.filter(account=account).values_list("cash_balance", flat=True).first()
+        or ZERO
+    )
+    cash = min(remaining, cash_balance)
+    shortfall = None
+    if remaining > cash:
+        shortfall = PaymentShortfall(
+            missing=remaining - cash,
+            total=quote.total,
+            cash_balance=cash_balance,
+            cards=sum((part for _, part in cards), ZERO),
+            vouchers=sum((part for _, part in vouchers), ZERO),
+        )
+    return PaymentSuggestion(PaymentPlan(cash=cash, cards=cards, vouchers=vouchers), shortfall)
 
 
-def _lock_parts(model, account: Account, parts: tuple[PaymentPart, ...], now, label: str):
-    """Lock the named instruments (by pk) and check each: this account's, unexpired, enough left."""
+def suggest_payment(*, account: Account, quote: Quote, now: datetime) -> dict:
+    """The suggested split in the API's payment shape (`payment_suggestion`)."""
+    return payment_suggestion(account=account, quote=quote, now=now).as_dict()
+
+
+def payment_remaining(*, quote: Quote, payment: PaymentSplit) -> Decimal:
+    """What a split still leaves to allocate (negative: above the total)."""
+    return quote.total - payment.total
+
+
+def instrument_name(instrument: PrepaidCard | Voucher) -> str:
+    """How the pages and the errors name an instrument: a card by its number."""
+    if isinstance(instrument, PrepaidCard):
+        return _("Card %(number)s") % {"number": instrument.number}
+    return _("Voucher #%(id)s") % {"id": instrument.pk}
+
+
+def _lock_parts(model, account: Account, parts: tuple[PaymentPart, ...], now, bucket: str):
+    """Lock the named instruments (by pk) and check each: this account's, unexpired, enough left.
+    A refused part names its own field (`payment.<bucket>.<id>`), for the page to show it there."""
     if not parts:
         return []
     found = {
@@ -68,6 +133,7 @@ def _lock_parts(model, account: Account, parts: tuple[PaymentPart, ...], now, la
         .filter(pk__in=[part.instrument_id for part in parts])
         .order_by("pk")
     }
+    label = "voucher" if model is Voucher else "prepaid card"
     locked = []
     for part in parts:
         pk, amount = part.instrument_id, part.amount
@@ -76,21 +142,23 @@ def _lock_parts(model, account: Account, parts: tuple[PaymentPart, ...], now, la
             raise NotFound(_("No such %(instrument)s #%(id)s.") % {"instrument": label, "id": pk})
         if instrument.expires_at <= now:
             raise Conflict(
-                _("The %(instrument)s #%(id)s expired on %(day)s.")
-                % {"instrument": label, "id": pk, "day": f"{instrument.expires_at:%Y-%m-%d}"},
-                field="payment",
+                _("%(instrument)s expired on %(day)s.")
+                % {
+                    "instrument": instrument_name(instrument),
+                    "day": f"{instrument.expires_at:%Y-%m-%d}",
+                },
+                field=f"payment.{bucket}.{pk}",
                 code="instrument_expired",
             )
         if instrument.balance < amount:
             raise Conflict(
-                _("The %(instrument)s #%(id)s has %(left)s left, less than %(part)s.")
+                _("%(instrument)s holds %(left)s, less than %(part)s.")
                 % {
-                    "instrument": label,
-                    "id": pk,
+                    "instrument": instrument_name(instrument),
                     "left": format_cny(instrument.balance),
                     "part": format_cny(amount),
                 },
-                field="payment",
+                field=f"payment.{bucket}.{pk}",
                 code="insufficient_balance",
             )
         locked.append((instrument, amount))
@@ -121,13 +189,13 @@ def payment_check_and_lock(
             field="payment",
             code="payment_mismatch",
         )
-    vouchers = _lock_parts(Voucher, account, payment.vouchers, now, "voucher")
-    cards = _lock_parts(PrepaidCard, account, payment.prepaid_cards, now, "prepaid card")
+    vouchers = _lock_parts(Voucher, account, payment.vouchers, now, "vouchers")
+    cards = _lock_parts(PrepaidCard, account, payment.prepaid_cards, now, "prepaid_cards")
     if payment.cash > wallet.cash_balance:
         raise Conflict(
             _("The cash balance is %(balance)s, less than %(cash)s.")
             % {"balance": format_cny(wallet.cash_balance), "cash": format_cny(payment.cash)},
-            field="payment",
+            field="payment.cash",
             code="insufficient_balance",
         )
     return PaymentPlan(cash=payment.cash, cards=cards, vouchers=vouchers)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from common.exceptions import InvalidInput
 from common.money import MAX_AMOUNT, ZERO, format_cny, round_money
+from orders.line_texts import LineText, item_ref, line_text
 from orders.models import OrderKind
 from packages.models import Plan
 from quota.models import Subscription
@@ -23,6 +24,13 @@ class QuoteLine:
     # A traffic pack's line names its pack, so that a page can show each pack's daily price.
     item_code: str | None = None
     capacity: int | None = None
+    # What the description says, as data: the order line keeps it to be read in any language.
+    text: LineText | None = None
+
+    @classmethod
+    def saying(cls, text: LineText, quantity: int, unit_price: Decimal, amount: Decimal, **more):
+        """A line whose description is `text` in the active language."""
+        return cls(text.render(), quantity, unit_price, amount, text=text, **more)
 
     def as_dict(self) -> dict:
         line = {
@@ -73,12 +81,13 @@ def quote_total(lines: list[QuoteLine]) -> Decimal:
 def pack_lines(packs: list[PackRequest], days: int) -> list[QuoteLine]:
     """One line per traffic pack: its daily price for `days` days."""
     return [
-        QuoteLine(
-            description=_("Traffic pack %(item)s %(capacity)s/day × %(days)s days")
-            % {"item": spec.item.name, "capacity": f"{capacity:,}", "days": days},
-            quantity=days,
-            unit_price=daily,
-            amount=round_money(daily * days),
+        QuoteLine.saying(
+            line_text(
+                "traffic_pack", item=item_ref(spec.item), capacity=f"{capacity:,}", days=days
+            ),
+            days,
+            daily,
+            round_money(daily * days),
             item_code=spec.item.code,
             capacity=capacity,
         )

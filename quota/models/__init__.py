@@ -14,6 +14,7 @@ from quota.models.bills import (
     DailyBillLine,
     LateUsage,
 )
+from quota.models.reminders import ExpiryReminder
 from quota.models.runs import (
     BillingAccountFailure,
     BillingChunk,
@@ -36,6 +37,7 @@ __all__ = [
     "ChunkStatus",
     "DailyBill",
     "DailyBillLine",
+    "ExpiryReminder",
     "LateUsage",
     "RunStatus",
     "SpendAlert",

@@ -8,6 +8,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from common.money import format_cny, parse_amount
+from packages.models import BillingItem
 from packages.selectors import billing_item_get
 from quota.models import DailyBill, DailyBillLine, SpendAlert, SpendAlertNotice
 from workspaces.mail import account_mail
@@ -71,7 +72,7 @@ def spend_alerts_check(*, bills: list[DailyBill], now: datetime) -> int:
         spend_alert_mail(
             account_id=bill.account_id,
             workspace=alert.workspace.name,
-            item=alert.item.name,
+            item=alert.item,
             day=bill.day,
             amount=row["amount"],
             threshold=alert.threshold,
@@ -81,9 +82,16 @@ def spend_alerts_check(*, bills: list[DailyBill], now: datetime) -> int:
 
 
 def spend_alert_mail(
-    *, account_id: int, workspace: str, item: str, day: date, amount: Decimal, threshold: Decimal
+    *,
+    account_id: int,
+    workspace: str,
+    item: BillingItem,
+    day: date,
+    amount: Decimal,
+    threshold: Decimal,
 ) -> None:
-    """Queued in the transaction that records the notice: one e-mail per notice row."""
+    """Queued in the transaction that records the notice: one e-mail per notice row; the item
+    is named in each language of the e-mail."""
     account_mail(
         account_id,
         lambda: _("high spend on %(workspace)s") % {"workspace": workspace},
@@ -94,7 +102,7 @@ def spend_alert_mail(
             )
             % {
                 "day": f"{day:%Y-%m-%d}",
-                "item": item,
+                "item": item.display_name,
                 "workspace": workspace,
                 "amount": format_cny(amount),
                 "threshold": format_cny(threshold),

@@ -18,6 +18,7 @@ from common.exceptions import Conflict, InvalidInput
 from packages.models import Plan, TrafficPackSpec
 from packages.pricing import traffic_pack_daily_price
 from packages.selectors import traffic_discount_tier_list, traffic_pack_spec_list
+from packages.vocabulary import item_display_name
 from quota.models import BillingRun, Binding, Subscription, SubscriptionPlanPeriod, TrafficPack
 from quota.selectors import bindings_on, plans_on
 from workspaces.models import Account, Workspace, WorkspacePlan
@@ -148,7 +149,7 @@ def traffic_packs_price(packs: Sequence[PackRequest]) -> list[tuple[TrafficPackS
         if spec is None:
             raise InvalidInput(
                 _("Pack %(number)s: no traffic pack is sold for %(item)s.")
-                % {"number": index + 1, "item": pack.item_code},
+                % {"number": index + 1, "item": item_display_name(pack.item_code)},
                 field="traffic_packs",
                 code="unknown_item",
             )
@@ -255,14 +256,14 @@ def plan_refuse_non_upgrade(*, current: Plan, plan: Plan) -> None:
     """A subscription only moves to a dearer plan (SPEC 1.5)."""
     if plan.pk == current.pk:
         raise InvalidInput(
-            _("The subscription is already on %(plan)s.") % {"plan": plan.name},
+            _("The subscription is already on %(plan)s.") % {"plan": plan.display_name},
             field="plan",
             code="not_an_upgrade",
         )
     if plan.price <= current.price:
         raise InvalidInput(
             _("A plan can only be upgraded: %(new)s is not dearer than %(old)s.")
-            % {"new": plan.name, "old": current.name},
+            % {"new": plan.display_name, "old": current.display_name},
             field="plan",
             code="not_an_upgrade",
         )

@@ -1,5 +1,8 @@
 /* Purchase pages: pack prices from the live quote, drag-ordered workspaces, live quote and
-   estimate, payment split with the remaining amount; Pay is enabled only when the split adds up.
+   estimate (which choice is cheapest), payment split with the remaining amount and, next to each
+   part and next to Pay, the reason in words; Pay is enabled only when the split adds up. The
+   suggestion fills the split on a fresh page only: after a refused payment the page keeps what
+   was typed (data-typed) until "Use the suggested split" is pressed.
    Every price comes from the server (the quote endpoint): amounts arrive as strings and are
    handled in cents (integers) so that what is shown adds up exactly. Every text comes from the
    page (json_script "buy-text"), in the page's language. */
@@ -84,6 +87,9 @@
   var chosen = document.getElementById("chosen-workspaces");
   var field = document.getElementById("workspaces-field");
   if (chosen) {
+    // the page without JavaScript sends ticked boxes (noscript); with it, this field's order
+    field.disabled = false;
+    document.getElementById("ws-columns").hidden = false;
     window.orderWorkspaces(chosen, document.getElementById("available-workspaces"), field, text, schedule);
   }
 
@@ -127,7 +133,9 @@
     quoteBox.innerHTML = ""; quoteBox.appendChild(table);
     var changed = totalField.value !== quote.total;
     totalField.value = quote.total;
-    if (changed) { prefill(quote.suggested_payment); }
+    suggestion = quote.suggested_payment;
+    showShortfall(quote.payment_shortfall);
+    if (changed) { prefill(suggestion); }
     updateRemaining();
     showPackPrices(quote.lines);
   }
@@ -137,7 +145,7 @@
     quoteBox.innerHTML = "";
     var p = document.createElement("p"); p.className = "muted"; p.textContent = messages.join(" ");
     quoteBox.appendChild(p);
-    totalField.value = ""; updateRemaining();
+    totalField.value = ""; suggestion = null; showShortfall(null); updateRemaining();
     showPackPrices([]);  // no quote, no prices: the rows show their hint
   }
   function refresh() {
@@ -162,6 +170,13 @@
       .then(function (response) { return response.json(); })
       .then(function (result) {
         var note = document.getElementById("estimate-note");
+        var verdict = document.getElementById("estimate-verdict");
+        var cheapest = result.cheapest ? result.cheapest.choice : "";
+        verdict.hidden = !result.cheapest;
+        verdict.textContent = result.cheapest ? result.cheapest.text : "";
+        form.querySelectorAll(".plan-choice").forEach(function (label) {
+          label.classList.toggle("plan-cheapest", label.dataset.plan === cheapest);
+        });
         if (!result.days) { note.textContent = text.noDays; return; }
         note.textContent = fill(text.replay, { days: result.days, amount: yuan(cents(result.payg_only)) });
         Object.keys(result.plans).forEach(function (code) {
@@ -172,6 +187,7 @@
             days: result.days, total: yuan(cents(entry.total_without_packs)),
             share: yuan(cents(entry.package_cost)), overage: yuan(cents(entry.overage_without_packs))
           }) + (packs ? fill(text.withPacks, { total: yuan(cents(entry.total_with_packs)) }) : "");
+          if (code === cheapest) { slot.textContent = text.cheapest + " · " + slot.textContent; }
         });
       }).catch(function () {});
   }
@@ -179,35 +195,86 @@
   /* ---- payment split ---- */
   var inputs = Array.prototype.slice.call(form.querySelectorAll(".pay-input"));
   var payButton = document.getElementById("pay-button");
+  var payReason = document.getElementById("pay-reason");
   var remainingOut = document.getElementById("remaining");
-  function prefill(suggestion) {
-    if (!suggestion) { return; }
+  var shortfallBox = document.getElementById("shortfall");
+  var useSuggestion = document.getElementById("use-suggestion");
+  var typed = form.dataset.typed === "1";  // a refused payment: keep what was typed
+  var suggestion = null;  // of the latest quote
+  function apply(split) {
     inputs.forEach(function (input) {
-      if (input.name === "cash") { input.value = suggestion.cash; return; }
-      var list = input.dataset.instrument === "card" ? suggestion.prepaid_cards : suggestion.vouchers;
+      input.dataset.edited = "1";
+      if (input.name === "cash") { input.value = split.cash; return; }
+      var list = input.dataset.instrument === "card" ? split.prepaid_cards : split.vouchers;
       var part = list.filter(function (p) { return String(p.id) === input.dataset.id; })[0];
       input.value = part ? part.amount : "";
     });
   }
+  function prefill(split) {
+    if (split && !typed) { apply(split); }
+  }
+  function showShortfall(shortfall) {
+    shortfallBox.hidden = !shortfall;
+    shortfallBox.dataset.missing = shortfall ? shortfall.missing : "";
+    if (!shortfall) { return; }
+    document.getElementById("shortfall-missing").textContent = fill(text.missing, { missing: yuan(cents(shortfall.missing)) });
+    document.getElementById("shortfall-why").textContent = fill(text.why, {
+      total: yuan(cents(shortfall.total)), cash: yuan(cents(shortfall.cash_balance)),
+      cards: yuan(cents(shortfall.prepaid_cards)), vouchers: yuan(cents(shortfall.vouchers))
+    });
+  }
+  function checkPart(input) {
+    /* the reason next to a part: not an amount, more than it holds, or the server's error
+       until the part is edited; returns whether the part is readable */
+    var value = cents(input.value);
+    var reason = document.getElementById("reason-" + input.name);
+    var message = "";
+    if (reason.dataset.server && !input.dataset.edited) { message = reason.dataset.server; }
+    else if (isNaN(value)) { message = text.notAmount; }
+    else if (value > cents(input.dataset.max)) { message = input.dataset.over; }
+    reason.textContent = message;
+    input.classList.toggle("invalid", message !== "");
+    input.setAttribute("aria-invalid", message ? "true" : "false");
+    return { value: isNaN(value) ? 0 : value, readable: !isNaN(value), over: value > cents(input.dataset.max) };
+  }
+  function blockedBecause(hasTotal, remaining, unreadable, over) {
+    var missing = cents(shortfallBox.dataset.missing);
+    if (!hasTotal) { return text.payNoTotal; }
+    if (missing > 0) { return fill(text.payMissing, { missing: yuan(missing) }); }
+    if (unreadable || over) { return text.payFix; }
+    if (remaining > 0) { return fill(text.payAllocate, { amount: yuan(remaining) }); }
+    if (remaining < 0) { return fill(text.payOver, { amount: yuan(-remaining) }); }
+    return "";
+  }
   function updateRemaining() {
+    var hasTotal = totalField.value !== "";
     var total = cents(totalField.value);
-    if (!totalField.value) { remainingOut.textContent = "—"; if (payButton) { payButton.disabled = true; } return; }
-    var sum = 0, bad = false;
+    var sum = 0, unreadable = false, over = false;
     inputs.forEach(function (input) {
-      var value = cents(input.value);
-      var max = cents(input.dataset.max);
-      input.classList.toggle("invalid", isNaN(value) || value > max);
-      if (isNaN(value) || value > max) { bad = true; } else { sum += value; }
+      var part = checkPart(input);
+      sum += part.value;
+      if (!part.readable) { unreadable = true; }
+      if (part.over) { over = true; }
     });
     var remaining = total - sum;
-    remainingOut.textContent = bad ? "—" : yuan(remaining);
-    remainingOut.classList.toggle("danger", remaining !== 0 || bad);
+    remainingOut.textContent = !hasTotal || unreadable ? "—" : yuan(remaining);
+    remainingOut.classList.toggle("danger", hasTotal && (unreadable || remaining !== 0));
+    useSuggestion.hidden = !(typed && suggestion);
     if (payButton) {
-      payButton.disabled = bad || remaining !== 0;
-      payButton.textContent = text.pay + " " + yuan(total);
+      var why = blockedBecause(hasTotal, remaining, unreadable, over);
+      payButton.disabled = why !== "";
+      payReason.textContent = why;
+      payButton.textContent = hasTotal ? text.pay + " " + yuan(total) : text.pay;
     }
   }
-  inputs.forEach(function (input) { input.addEventListener("input", updateRemaining); });
+  inputs.forEach(function (input) {
+    input.addEventListener("input", function () { input.dataset.edited = "1"; updateRemaining(); });
+  });
+  useSuggestion.addEventListener("click", function () {
+    typed = false;
+    if (suggestion) { apply(suggestion); }
+    updateRemaining();
+  });
   form.querySelectorAll("input[name=plan]").forEach(function (radio) { radio.addEventListener("change", schedule); });
   form.addEventListener("submit", function (event) {
     var submitter = event.submitter;

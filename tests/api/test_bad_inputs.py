@@ -7,6 +7,7 @@ through orders.requests (MAX_CAPACITY); a lost database becomes 503 in common.mi
 
 import json
 from contextlib import contextmanager
+from datetime import date
 from unittest import mock
 
 import psycopg2
@@ -332,3 +333,26 @@ def test_the_purchase_estimate_ignores_packs_it_cannot_price(account_a, packs):
     response = client.get("/buy/estimate/", {"workspaces": str(workspace.pk), "packs": packs})
     assert response.status_code == 200
     assert response.json()["days"] == 0
+
+
+def test_errors_of_list_items_are_fields_of_their_own(owner_api, account_a):
+    """A form-encoded list with bad items answered {"workspaces": {"1": [...]}}, which breaks
+    the documented body (every field a list of messages)."""
+    from tests.factories import make_workspace
+    from tests.quota.helpers import subscribe
+
+    account = account_a[0]
+    workspace = make_workspace(account, commercial=True)
+    subscription = subscribe(account, [workspace], start=date(2026, 1, 1))
+    response = owner_api.put(
+        f"/api/v1/subscriptions/{subscription.pk}/workspaces/",
+        {"workspaces": [str(workspace.pk), "0.5", "AAA"]},
+        format="multipart",
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert body["errors"] == {
+        "workspaces[1]": ["A valid integer is required."],
+        "workspaces[2]": ["A valid integer is required."],
+    }
+    assert body["codes"] == {"workspaces[1]": ["invalid"], "workspaces[2]": ["invalid"]}

@@ -86,7 +86,8 @@ def test_buy_a_package_split_three_ways_then_reorder_and_read_the_bill(pages):
     page.fill("input[name=cash]", "50000.00")
     assert page.inner_text("#remaining") == "¥140.00"
     page.fill("input[name=cash]", "50000.01")  # more than the cash balance: refused on the spot
-    assert page.inner_text("#remaining") == "—" and page.is_disabled("#pay-button")
+    assert page.inner_text("#remaining") == "¥139.99" and page.is_disabled("#pay-button")
+    assert page.inner_text("[data-testid=reason-cash]") == "The cash balance is ¥50,000.00."
     page.fill("input[name=cash]", "50000.00")
     page.fill(f"input[name=card-{card.pk}]", "4140.00")  # … until it adds up
     assert page.inner_text("#remaining") == "¥0.00"

@@ -299,6 +299,7 @@ def test_the_suggested_payment_uses_vouchers_then_cards_by_expiry_then_cash(acco
     late = give_voucher(account, "500.00", now, valid_days=300)
     early = give_voucher(account, "300.00", now, valid_days=30)
     card = give_card(account, "1000", now)
+    fund_cash(account, "50000.00", now)
     client = APIClient()
     client.force_authenticate(owner)
     body = client.post("/api/v1/orders/quote/", new_package([workspace]), format="json").json()
@@ -308,7 +309,34 @@ def test_the_suggested_payment_uses_vouchers_then_cards_by_expiry_then_cash(acco
         "prepaid_cards": [{"id": card.pk, "amount": "1000.00"}],
         "vouchers": [{"id": early.pk, "amount": "300.00"}, {"id": late.pk, "amount": "500.00"}],
     }
+    assert body["payment_shortfall"] is None
     assert Order.objects.count() == 0
+
+
+def test_the_suggested_cash_never_exceeds_the_balance_and_the_quote_names_what_is_missing(
+    account_a,
+):
+    account, owner = account_a
+    workspace = make_workspace(account, commercial=True)
+    now = timezone.now()
+    voucher = give_voucher(account, "500.00", now)
+    card = give_card(account, "1000", now)
+    fund_cash(account, "30000.00", now)
+    client = APIClient()
+    client.force_authenticate(owner)
+    body = client.post("/api/v1/orders/quote/", new_package([workspace]), format="json").json()
+    assert body["suggested_payment"] == {
+        "cash": "30000.00",
+        "prepaid_cards": [{"id": card.pk, "amount": "1000.00"}],
+        "vouchers": [{"id": voucher.pk, "amount": "500.00"}],
+    }
+    assert body["payment_shortfall"] == {
+        "missing": "10500.00",
+        "total": "42000.00",
+        "cash_balance": "30000.00",
+        "prepaid_cards": "1000.00",
+        "vouchers": "500.00",
+    }
 
 
 def test_order_api_with_idempotency_key_and_errors(account_a):

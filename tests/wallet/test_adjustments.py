@@ -13,9 +13,10 @@ from rest_framework.test import APIClient
 from common.dates import ONE_DAY
 from common.exceptions import InvalidInput
 from quota.models import BillAdjustment, DailyBill
-from tests.factories import make_workspace
+from tests.factories import make_account, make_workspace
 from tests.orders.helpers import assert_ledger_clean, at, fund_cash, give_card, give_voucher
 from tests.quota.helpers import bill
+from tests.threads import in_threads
 from tests.wallet.test_settlement import D, every_instrument, hundred_yuan_bill
 from wallet.models import EntryKind, LedgerEntry, PrepaidCard, Voucher, Wallet
 from wallet.services.adjustments import bill_adjust, bill_amount_due, bill_shares
@@ -281,4 +282,29 @@ def test_adjust_bill_command(adjusted):
     assert "+5.00" in out.getvalue() and "now costs 65.00" in out.getvalue()
     with pytest.raises(CommandError, match="amount"):
         call_command("adjust_bill", "--bill", str(daily.pk), "--amount", "-100.00", "--reason", "x")
+    assert_ledger_clean()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_operators_crediting_one_bill_at_once_never_give_back_more_than_it_cost():
+    account, _owner = make_account(name="Racing credits")
+    workspace = make_workspace(account, commercial=True)
+    fund_cash(account, "100.00", at(D - ONE_DAY))
+    hundred_yuan_bill(workspace)
+    bill(D)
+    daily = DailyBill.objects.get(workspace=workspace, day=D)
+
+    def credit(index):
+        try:
+            bill_adjust(
+                bill_id=daily.pk, amount="-60.00", reason=f"operator {index}", now=at(D + ONE_DAY)
+            )
+        except InvalidInput as refused:
+            return refused.code
+        return "credited"
+
+    outcomes = in_threads(4, credit)
+    assert sorted(outcomes) == ["credit_above_amount_due"] * 3 + ["credited"]
+    assert bill_amount_due(daily) == Decimal("40.00")
+    assert balances(account) == (Decimal("60.00"), Decimal("0.00"))
     assert_ledger_clean()

@@ -67,7 +67,11 @@ def test_a_refund_takes_cash_with_a_ledger_entry_and_remembers_its_reference(fun
         ("cash", Decimal("-400.00"), Decimal("600.00"), "refund-2026-001")  # as typed
     ]
     stored = Refund.objects.get(account=funded)
-    assert (stored.reference, stored.amount, stored.actor) == (REFERENCE, Decimal("400.00"), operator)
+    assert (stored.reference, stored.amount, stored.actor) == (
+        REFERENCE,
+        Decimal("400.00"),
+        operator,
+    )
     assert stored.entry.actor == operator
     assert_ledger_clean()
 
@@ -246,9 +250,7 @@ def operator():
 
 
 @pytest.mark.django_db
-def test_the_admin_form_refunds_once_and_tells_the_first_refund_when_posted_again(
-    funded, operator
-):
+def test_the_admin_form_refunds_once_and_tells_the_first_refund_when_posted_again(funded, operator):
     url = reverse("admin:wallet_refund_add")
     assert "Refund cash to the customer" in operator.get(url).content.decode()
     form = {"account": funded.pk, "amount": "400.00", "reference": REFERENCE}
@@ -310,6 +312,7 @@ def test_two_operators_refunding_the_whole_balance_at_once_refund_it_once():
     assert cash_of(account) == Decimal("0.00")
     assert [amount for _, amount, _, _ in refund_entries(account)] == [Decimal("-1000.00")]
     assert_ledger_clean()
+    assert run("ledger_verify").startswith("ledger clean")
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

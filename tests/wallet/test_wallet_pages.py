@@ -26,7 +26,7 @@ def test_a_double_submit_of_the_card_form_creates_one_order(account_a, owner_cli
     fund_cash(account, "20000.00", timezone.now())
     page = owner_client.get("/wallet/").content.decode()
     key = page.split('name="idempotency_key" value="', 1)[1].split('"', 1)[0]
-    form = {"face_value": "10000", "idempotency_key": key}
+    form = {"face_value": "10000", "idempotency_key": key, "step": "confirm"}
     first = owner_client.post("/wallet/cards/buy/", form, follow=True)
     second = owner_client.post("/wallet/cards/buy/", form, follow=True)
     assert "paid: your prepaid card is ready" in first.content.decode()

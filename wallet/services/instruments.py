@@ -115,7 +115,7 @@ def voucher_redeem(*, account_id: int, code: str, actor=None, now: datetime) -> 
                 kind=EntryKind.REDEEM,
                 now=now,
                 actor=actor,
-                reference=f"code {code}",
+                reference=code,  # shown as is on the ledger: no word of either language
             )
         )
     return voucher
@@ -161,7 +161,7 @@ def prepaid_card_issue(
             _arrival(card, wallet=wallet, kind=EntryKind.ISSUE, now=now, actor=actor, order=order)
         ]
         entries += pay_debt_first(
-            wallet=wallet, now=now, actor=actor, card=card, reference=f"card {card.number}"
+            wallet=wallet, now=now, actor=actor, card=card, reference=card.number
         )
         LedgerEntry.objects.bulk_create(entries)
     return card

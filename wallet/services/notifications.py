@@ -1,5 +1,6 @@
-"""E-mails of the arrears countdown (SPEC 5.4): outbox rows written in the transaction of the
-change that causes them (common/outbox.py), sent by the outbox's Celery task."""
+"""E-mails of the arrears countdown (SPEC 5.4) and of the low-balance alert: outbox rows written
+in the transaction of the change that causes them (common/outbox.py), sent by the outbox's
+Celery task."""
 
 from datetime import datetime
 from decimal import Decimal
@@ -84,4 +85,34 @@ def arrears_cleared_mail(*, account_id: int) -> Email | None:
         account_id,
         lambda: _("debt paid"),
         lambda: _("Your account owes nothing any more; its workspaces are active."),
+    )
+
+
+def low_balance_mail(
+    *, account_id: int, balance: Decimal, threshold: Decimal, with_cards: bool
+) -> Email | None:
+    """The low-balance alert, to owners and admins (those who top up or ask for it)."""
+    values = {"balance": format_cny(balance), "threshold": format_cny(threshold)}
+
+    def body() -> str:
+        if with_cards:
+            text = _(
+                "Cash and prepaid cards of the account hold %(balance)s, below your alert "
+                "threshold of %(threshold)s."
+            )
+        else:
+            text = _(
+                "The cash balance of the account is %(balance)s, below your alert threshold of "
+                "%(threshold)s."
+            )
+        return (text % values) + " " + _(
+            "Top up by bank remittance or buy a prepaid card before usage runs into arrears. "
+            "You hear again only after the balance was back above the threshold."
+        )
+
+    return account_mail(
+        account_id,
+        lambda: _("low balance"),
+        body,
+        roles=(Role.OWNER, Role.ADMIN),
     )
