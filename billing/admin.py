@@ -6,10 +6,11 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils import timezone
 
+from billing import account_admin  # noqa: F401  (registers the account console)
 from billing.models import Statement
 from billing.services.nightly import day_rerate_now
 from billing.tasks import deduction_chunk
-from common.admin import ReadOnlyInline, ReadOnlyMixin, ServiceFormMixin
+from common.admin import ReadOnlyInline, ReadOnlyMixin, ServiceFormMixin, money_column
 from packages.models import BillingItem
 from quota.models import BillAdjustment, BillingAccountFailure, BillingChunk, BillingRun, LateUsage
 from quota.services import (
@@ -196,12 +197,13 @@ class BillAdjustmentAdmin(ServiceFormMixin, admin.ModelAdmin):
         "day",
         "kind",
         "item",
-        "amount",
+        "amount_cny",
         "reason",
         "actor",
         "settled_on",
     ]
     list_filter = ["kind", "settled_on"]
+    amount_cny = money_column("amount")
     search_fields = ["=bill__id", "account__name", "reason"]
     list_select_related = ["account", "item", "actor"]
     readonly_fields = [field.name for field in BillAdjustment._meta.fields]

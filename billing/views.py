@@ -1,6 +1,5 @@
 """Pages of the billing layer: the home page (the account at a glance) and statements."""
 
-
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render

@@ -8,6 +8,19 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from common.exceptions import ApplicationError
+from common.money import format_cny
+
+
+def money_column(field: str, description: str | None = None):
+    """A list column showing an amount field as ¥1,234.56, sortable by the field."""
+
+    @admin.display(description=description or field.replace("_", " "), ordering=field)
+    def show(self, obj) -> str:
+        value = getattr(obj, field)
+        return "—" if value is None else format_cny(value)
+
+    show.__name__ = f"{field}_cny"
+    return show
 
 
 def service_form_page(
@@ -67,6 +80,11 @@ class ServiceFormMixin:
 
     service_form = None
     service_title = ""  # subclasses define call_service(request, data) -> message
+    change_list_template = "admin/service_change_list.html"  # the add button says what it does
+
+    def changelist_view(self, request, extra_context=None):
+        extra = {"service_title": self.service_title, **(extra_context or {})}
+        return super().changelist_view(request, extra_context=extra)
 
     def has_add_permission(self, request, obj=None):
         return request.user.has_perm(f"{self.opts.app_label}.add_{self.opts.model_name}")
@@ -76,7 +94,7 @@ class ServiceFormMixin:
         return service_form_page(
             self,
             request,
-            form=self.service_form(request.POST or None),
+            form=self.service_form(request.POST or None, initial=request.GET.dict() or None),
             title=self.service_title,
             call=lambda data: self.call_service(request, data),
             success=lambda message: message,

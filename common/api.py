@@ -49,24 +49,29 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     )
     if not isinstance(errors, dict):
         errors, codes = {"detail": errors}, {"detail": codes}
-    response.data = {"errors": _flat(errors), "codes": _flat(codes)}
+    response.data = {"errors": _flat(errors), "codes": _flat(codes, codes=True)}
     return response
 
 
-def _flat(errors: dict) -> dict:
-    """Errors of a list's items come keyed by index ({"workspaces": {"1": [...]}}): each becomes
-    a field of its own ("workspaces[1]"), as the metering API names "samples[3].quantity", so
-    every value of the body is a list of messages."""
-    flat: dict = {}
-    for key, value in errors.items():
+def _flat(errors: dict, *, codes: bool = False) -> dict:
+    """Errors of a list's items come keyed by index ({"workspaces": {"1": [...]}}): they stay
+    under their field, each message naming its item ("[1] A valid integer is required."; a code
+    stays the code), so every value of the body is a list of messages."""
+    return {
+        key: _messages(value, codes=codes) if isinstance(value, dict) else value
+        for key, value in errors.items()
+    }
+
+
+def _messages(nested: dict, *, codes: bool, path: str = "") -> list:
+    found: list = []
+    for key, value in nested.items():
+        where = f"{path}[{key}]" if key.isdigit() else f"{path}.{key}"
         if isinstance(value, dict):
-            nested = _flat(value)
-            for inner, messages in nested.items():
-                name = f"{key}[{inner}]" if inner.isdigit() else f"{key}.{inner}"
-                flat[name] = messages
+            found += _messages(value, codes=codes, path=where)
         else:
-            flat[key] = value
-    return flat
+            found += [item if codes else f"{where} {item}" for item in value]
+    return found
 
 
 class ErrorSerializer(serializers.Serializer):

@@ -10,7 +10,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
 
-from common.admin import ReadOnlyMixin
+from common.admin import ReadOnlyMixin, money_column
 from common.dates import billing_day
 from common.exceptions import ApplicationError
 from invoices.models import (
@@ -95,7 +95,7 @@ class InvoiceRequestAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "account",
         "type",
         "title",
-        "amount",
+        "amount_cny",
         "status",
         "requested_at",
         "invoice_number",
@@ -103,6 +103,7 @@ class InvoiceRequestAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "operator_actions",
     ]
     list_filter = ["status", "type"]
+    amount_cny = money_column("amount")
     search_fields = ["=id", "account__name", "title", "taxpayer_id", "invoice_number"]
     list_select_related = ["account"]
     date_hierarchy = "requested_at"

@@ -23,6 +23,7 @@ LINE_TEXTS = {
     "prepaid_card": gettext_noop("Prepaid card %(value)s"),
     "card_voucher": gettext_noop("Full-reduction voucher %(amount)s included"),
     "card_number": gettext_noop("Card %(number)s"),
+    "grant": gettext_noop("Granted by an operator: %(reason)s"),
 }
 
 NAMERS = {"plan": plan_display_name, "item": item_display_name}

@@ -15,6 +15,8 @@ class OrderKind(models.TextChoices):
     UPGRADE = "upgrade", _("Upgrade")
     RENEWAL = "renewal", _("Renewal")
     PREPAID_CARD = "prepaid_card", _("Prepaid card")
+    # A package an operator gives (¥0.00 or a price), with a reason: see orders/services/grants.py
+    GRANT = "grant", _("Grant by an operator")
 
 
 class OrderStatus(models.TextChoices):

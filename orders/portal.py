@@ -41,7 +41,9 @@ def _catalog_context() -> dict:
         "plans": [
             {
                 "plan": plan,
-                "quotas": [(quota.item.name, quota.daily_quantity) for quota in plan.quotas.all()],
+                "quotas": [
+                    (quota.item.display_name, quota.daily_quantity) for quota in plan.quotas.all()
+                ],
                 "list_value": pricing.plan_list_value(plan=plan),
                 "saving": pricing.plan_saving(plan=plan),
             }
@@ -50,7 +52,7 @@ def _catalog_context() -> dict:
         "pack_specs": specs,
         "pack_catalog": {
             spec.item.code: {
-                "name": spec.item.name,
+                "name": spec.item.display_name,
                 "base": spec.base_unit,
                 "min": spec.min_capacity,
                 "price": str(spec.unit_price),

@@ -40,17 +40,28 @@ class OrderRequest:
     workspace_ids: tuple[int, ...] = ()
     subscription_id: int | None = None
     face_value: Decimal | None = None
+    # A grant (kind `grant`, operators only): the kind it gives, its price and its reason
+    granted_kind: str = ""
+    grant_price: Decimal | None = None
+    grant_reason: str = ""
 
     def as_dict(self) -> dict:
         """The request in the API's order body shape (stored with the order)."""
         body: dict = {"kind": self.kind}
-        if self.kind in KINDS_WITH_PLAN:
+        kind = self.granted_kind or self.kind
+        if self.granted_kind:
+            body["grant"] = {
+                "kind": self.granted_kind,
+                "price": f"{self.grant_price:.2f}",
+                "reason": self.grant_reason,
+            }
+        if kind in KINDS_WITH_PLAN:
             body["plan"] = self.plan_code
-        if self.kind in KINDS_WITH_PACKS:
+        if kind in KINDS_WITH_PACKS:
             body["traffic_packs"] = [
                 {"item": pack.item_code, "capacity": pack.capacity} for pack in self.traffic_packs
             ]
-        if self.kind == OrderKind.NEW_PACKAGE:
+        if kind == OrderKind.NEW_PACKAGE:
             body["workspaces"] = list(self.workspace_ids)
         if self.subscription_id is not None:
             body["subscription"] = self.subscription_id
@@ -90,9 +101,11 @@ class PaymentSplit:
 
 
 def _kind(raw) -> str:
-    if raw not in OrderKind.values:
+    """A kind a customer may order: grants are placed by operators only (order_grant)."""
+    kinds = [kind for kind in OrderKind.values if kind != OrderKind.GRANT]
+    if raw not in kinds:
         raise InvalidInput(
-            _("kind is one of %(kinds)s.") % {"kinds": ", ".join(OrderKind.values)},
+            _("kind is one of %(kinds)s.") % {"kinds": ", ".join(kinds)},
             field="kind",
             code="unknown_kind",
         )

@@ -1,20 +1,19 @@
 """Django admin for subscriptions, usage, runs and bills.
 
-History is read-only here; every change to a subscription goes through the quota services,
-from the forms below (create, change plan, add traffic pack, set workspaces, renew).
+History is read-only here. Packages are given only as orders (orders admin, "Grant a package":
+an order of kind `grant` with its price and reason); the workspaces of a subscription are set
+here through the quota service.
 """
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
 
-from common.admin import ReadOnlyInline, ReadOnlyMixin, service_form_page
+from common.admin import ReadOnlyInline, ReadOnlyMixin, money_column, service_form_page
 from common.dates import billing_day
-from common.exceptions import ApplicationError
-from packages.models import Plan
 from quota.models import (
     BILL_LINE_COLUMNS,
     Binding,
@@ -29,14 +28,8 @@ from quota.models import (
 )
 from quota.selectors import subscription_view
 from quota.services import (
-    PackRequest,
-    subscription_add_traffic_packs,
-    subscription_change_plan,
-    subscription_create,
-    subscription_renew,
     subscription_set_workspaces,
 )
-from workspaces.models import Account
 
 
 def _workspace_ids(text: str) -> list[int]:
@@ -48,59 +41,8 @@ def _workspace_ids(text: str) -> list[int]:
         ) from None
 
 
-def _packs(text: str) -> list[PackRequest]:
-    packs = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        parts = line.replace(",", " ").split()
-        if len(parts) != 2 or not parts[1].isdigit():
-            raise forms.ValidationError(
-                f"Line {number}: write 'item capacity', e.g. 'logs 30000000'."
-            )
-        packs.append(PackRequest(item_code=parts[0], capacity=int(parts[1])))
-    return packs
-
-
 def _today():
     return billing_day(timezone.now())
-
-
-class SubscriptionCreateForm(forms.Form):
-    account = forms.ModelChoiceField(queryset=Account.objects.order_by("name"))
-    plan = forms.ModelChoiceField(queryset=Plan.objects.filter(is_active=True))
-    start_date = forms.DateField(
-        initial=_today, help_text="The day it is paid: that day's usage is already covered."
-    )
-    workspaces = forms.CharField(help_text="Workspace ids in priority order, e.g. 12, 15")
-    traffic_packs = forms.CharField(
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="One per line: item capacity",
-    )
-
-    def clean_workspaces(self):
-        return _workspace_ids(self.cleaned_data["workspaces"])
-
-    def clean_traffic_packs(self):
-        return _packs(self.cleaned_data.get("traffic_packs") or "")
-
-
-class ChangePlanForm(forms.Form):
-    plan = forms.ModelChoiceField(queryset=Plan.objects.filter(is_active=True))
-    effective_from = forms.DateField(
-        initial=_today, help_text="The upgrade day; the new quota applies from it."
-    )
-
-
-class AddTrafficPackForm(forms.Form):
-    traffic_packs = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), help_text="One per line: item capacity"
-    )
-    start_date = forms.DateField(initial=_today, help_text="The day it is paid.")
-
-    def clean_traffic_packs(self):
-        return _packs(self.cleaned_data["traffic_packs"])
 
 
 class SetWorkspacesForm(forms.Form):
@@ -153,7 +95,6 @@ class SubscriptionAdmin(admin.ModelAdmin):
         "operations",
     ]
     inlines = [PlanPeriodInline, BindingInline, TrafficPackInline]
-    actions = ["renew"]
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -171,45 +112,21 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
     @admin.display(description="operations")
     def operations(self, subscription):
+        grant = reverse("admin:orders_order_add")
+        query = f"account={subscription.account_id}&subscription={subscription.pk}"
         links = [
-            ("admin:quota_subscription_change_plan", "Change plan (upgrade)"),
-            ("admin:quota_subscription_add_packs", "Add traffic packs"),
-            ("admin:quota_subscription_set_workspaces", "Reorder / add / remove workspaces"),
+            (f"{grant}?{query}&kind=upgrade", "Grant an upgrade"),
+            (f"{grant}?{query}&kind=traffic_packs", "Grant traffic packs"),
+            (f"{grant}?{query}&kind=renewal", "Grant a renewal"),
+            (
+                reverse("admin:quota_subscription_set_workspaces", args=[subscription.pk]),
+                "Reorder / add / remove workspaces",
+            ),
         ]
-        return format_html_join(
-            " · ",
-            '<a href="{}">{}</a>',
-            ((reverse(name, args=[subscription.pk]), label) for name, label in links),
-        )
-
-    @admin.action(description="Renew selected subscriptions (same plan and workspaces)")
-    def renew(self, request, queryset):
-        today = _today()
-        for subscription in queryset.order_by("pk"):
-            try:
-                renewal = subscription_renew(
-                    subscription=subscription, today=today, actor=request.user
-                )
-            except ApplicationError as error:
-                self.message_user(request, f"#{subscription.pk}: {error.message}", messages.ERROR)
-            else:
-                self.message_user(
-                    request,
-                    f"#{subscription.pk} renewed as #{renewal.pk} from {renewal.start_date}.",
-                )
+        return format_html_join(" · ", '<a href="{}">{}</a>', links)
 
     def get_urls(self):
         extra = [
-            path(
-                "<int:pk>/change-plan/",
-                self.admin_site.admin_view(self.change_plan_view),
-                name="quota_subscription_change_plan",
-            ),
-            path(
-                "<int:pk>/add-packs/",
-                self.admin_site.admin_view(self.add_packs_view),
-                name="quota_subscription_add_packs",
-            ),
             path(
                 "<int:pk>/set-workspaces/",
                 self.admin_site.admin_view(self.set_workspaces_view),
@@ -232,21 +149,8 @@ class SubscriptionAdmin(admin.ModelAdmin):
             extra={"subscription": subscription},
         )
 
-    def add_view(self, request, form_url="", extra_context=None):
-        return self._page(
-            request,
-            form=SubscriptionCreateForm(request.POST or None),
-            title="Create a subscription",
-            call=lambda data: subscription_create(
-                account=data["account"],
-                plan=data["plan"],
-                start_date=data["start_date"],
-                workspace_ids=data["workspaces"],
-                traffic_packs=data["traffic_packs"],
-                actor=request.user,
-            ),
-            success=lambda subscription: f"Subscription #{subscription.pk} created.",
-        )
+    def has_add_permission(self, request):
+        return False  # a subscription is an order's delivery: orders admin, "Grant a package"
 
     def _operation_page(self, request, pk, form_class, *, title, call, success, initial=None):
         """The page of one operation on subscription `pk`: `call(subscription, data)` runs its
@@ -261,32 +165,6 @@ class SubscriptionAdmin(admin.ModelAdmin):
             call=lambda data: call(subscription, data),
             success=success,
             subscription=subscription,
-        )
-
-    def change_plan_view(self, request, pk):
-        return self._operation_page(
-            request,
-            pk,
-            ChangePlanForm,
-            title=f"Change the plan of #{pk}",
-            call=lambda subscription, data: subscription_change_plan(
-                subscription=subscription, plan=data["plan"], effective_from=data["effective_from"]
-            ),
-            success=lambda period: f"#{pk} is on {period.plan.name} from {period.effective_from}.",
-        )
-
-    def add_packs_view(self, request, pk):
-        return self._operation_page(
-            request,
-            pk,
-            AddTrafficPackForm,
-            title=f"Add traffic packs to #{pk}",
-            call=lambda subscription, data: subscription_add_traffic_packs(
-                subscription=subscription,
-                traffic_packs=data["traffic_packs"],
-                start_date=data["start_date"],
-            ),
-            success=lambda packs: f"{len(packs)} traffic pack(s) added to #{pk}.",
         )
 
     def set_workspaces_view(self, request, pk):
@@ -333,7 +211,8 @@ class BillLineInline(ReadOnlyInline):
 
 @admin.register(DailyBill)
 class DailyBillAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ["day", "workspace", "account", "subscription", "total"]
+    list_display = ["day", "workspace", "account", "subscription", "total_cny"]
+    total_cny = money_column("total")
     list_filter = ["day"]
     search_fields = ["=workspace__id", "workspace__name", "account__name"]
     date_hierarchy = "day"

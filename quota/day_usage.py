@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.db import connection
 
 from common.dates import billing_day, day_start
+from packages.vocabulary import item_display_name
 from quota.deduction import LineResult, UsageLine, deduct_package_day, deduct_payg_day
 from quota.models import DailyBillLine, Subscription, UsageDay, UsageSample
 from quota.selectors import (
@@ -177,6 +178,11 @@ class ItemDayUsage:
     remaining: int
     payg_quantity: int
     payg_amount: Decimal
+
+    @property
+    def display_name(self) -> str:
+        """The item's name in the reader's language (item_name: as stored, for the API)."""
+        return item_display_name(self.item_code, self.item_name)
 
 
 def subscription_pools_on(

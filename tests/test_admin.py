@@ -67,19 +67,21 @@ def test_admin_action_upgrades_free_workspaces(operator_client):
     assert not Workspace.objects.filter(pk__in=free, plan="free").exists()
 
 
-def test_operators_create_a_subscription_through_the_service_form(operator_client):
+def test_operators_grant_a_subscription_through_the_grant_form(operator_client):
     from quota.models import Subscription
     from workspaces.models import Account, Workspace
 
     account = Account.objects.get(name="Other Corp")
     workspace = Workspace.objects.get(account=account)
-    url = reverse("admin:quota_subscription_add")
+    url = reverse("admin:orders_order_add")
     form = {
         "account": account.pk,
+        "kind": "new_package",
         "plan": 1,
-        "start_date": "2026-11-01",
         "workspaces": "999999",
         "traffic_packs": "",
+        "price": "0.00",
+        "reason": "pilot",
     }
     refused = operator_client.post(url, form)
     assert refused.status_code == 200
@@ -90,7 +92,7 @@ def test_operators_create_a_subscription_through_the_service_form(operator_clien
     )
     subscription = Subscription.objects.get(account=account)
     assert created.status_code == 302
-    assert created["Location"] == reverse("admin:quota_subscription_change", args=[subscription.pk])
+    assert subscription.orders.get().kind == "grant"
     assert subscription.traffic_packs.get().daily_price == 36
 
 

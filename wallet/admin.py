@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from common.admin import ReadOnlyMixin, ServiceFormMixin
+from common.admin import ReadOnlyMixin, ServiceFormMixin, money_column
 from wallet.models import (
     BillSettlement,
     LedgerEntry,
@@ -69,13 +69,15 @@ class WalletAdmin(ServiceFormMixin, admin.ModelAdmin):
 
     list_display = [
         "account",
-        "cash_balance",
-        "arrears",
+        "cash_balance_cny",
+        "arrears_cny",
         "arrears_since",
         "lock_reminder",
         "locked_at",
         "updated_at",
     ]
+    cash_balance_cny = money_column("cash_balance")
+    arrears_cny = money_column("arrears")
     list_filter = [("arrears_since", admin.EmptyFieldListFilter)]
     search_fields = ["account__name"]
     list_select_related = ["account", "arrears_reminder"]
@@ -112,7 +114,8 @@ class WalletAdmin(ServiceFormMixin, admin.ModelAdmin):
 class RemittanceAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """Each remittance credited once; a historic duplicate is a cash_credit entry without one."""
 
-    list_display = ["credited_at", "account", "reference", "amount", "entry"]
+    list_display = ["credited_at", "account", "reference", "amount_cny", "entry"]
+    amount_cny = money_column("amount")
     search_fields = ["reference", "account__name"]
     date_hierarchy = "credited_at"
     list_select_related = ["account", "entry"]
@@ -134,7 +137,8 @@ class RefundCashForm(forms.Form):
 class RefundAdmin(ServiceFormMixin, admin.ModelAdmin):
     """Add = refund cash to the customer's bank (SPEC 6.3); the list is read-only history."""
 
-    list_display = ["refunded_at", "account", "reference", "amount", "actor", "entry"]
+    list_display = ["refunded_at", "account", "reference", "amount_cny", "actor", "entry"]
+    amount_cny = money_column("amount")
     search_fields = ["reference", "account__name"]
     date_hierarchy = "refunded_at"
     list_select_related = ["account", "actor", "entry"]
@@ -164,12 +168,14 @@ class VoucherAdmin(ServiceFormMixin, admin.ModelAdmin):
         "id",
         "account",
         "kind",
-        "face_value",
-        "balance",
+        "face_value_cny",
+        "balance_cny",
         "expires_at",
         "code",
         "redeemed_at",
     ]
+    face_value_cny = money_column("face_value")
+    balance_cny = money_column("balance")
     list_filter = ["kind", ("account", admin.EmptyFieldListFilter)]
     search_fields = ["=id", "code", "account__name"]
     list_select_related = ["account"]
@@ -191,11 +197,13 @@ class PrepaidCardAdmin(ServiceFormMixin, admin.ModelAdmin):
         "number",
         "account",
         "source",
-        "face_value",
-        "balance",
+        "face_value_cny",
+        "balance_cny",
         "issued_at",
         "expires_at",
     ]
+    face_value_cny = money_column("face_value")
+    balance_cny = money_column("balance")
     list_filter = ["source"]
     search_fields = ["number", "account__name"]
     list_select_related = ["account"]
@@ -215,16 +223,19 @@ class LedgerEntryAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "instrument",
         "voucher",
         "prepaid_card",
-        "amount",
-        "balance_after",
+        "amount_cny",
+        "balance_after_cny",
         "kind",
         "order",
         "daily_bill",
         "actor",
         "reference",
     ]
+    amount_cny = money_column("amount")
+    balance_after_cny = money_column("balance_after")
     list_filter = ["instrument", "kind"]
     search_fields = ["account__name", "reference", "=order__id"]
+    ordering = ["-created_at", "-pk"]  # newest first, like the customer's ledger page
     date_hierarchy = "created_at"
     list_select_related = ["account", "actor"]
     show_full_result_count = False
@@ -236,12 +247,17 @@ class BillSettlementAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "day",
         "bill",
         "account",
-        "ordinary_vouchers",
-        "full_reduction_vouchers",
-        "prepaid_cards",
-        "cash",
-        "arrears",
+        "ordinary_vouchers_cny",
+        "full_reduction_vouchers_cny",
+        "prepaid_cards_cny",
+        "cash_cny",
+        "arrears_cny",
     ]
+    ordinary_vouchers_cny = money_column("ordinary_vouchers")
+    full_reduction_vouchers_cny = money_column("full_reduction_vouchers")
+    prepaid_cards_cny = money_column("prepaid_cards")
+    cash_cny = money_column("cash")
+    arrears_cny = money_column("arrears")
     list_filter = ["day"]
     search_fields = ["account__name", "=bill__workspace__id"]
     date_hierarchy = "day"

@@ -4,25 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('billing', '0002_statement_adjustments'),
+        ("billing", "0002_statement_adjustments"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='statement',
-            name='orders_paid_by_cards',
+            model_name="statement",
+            name="orders_paid_by_cards",
             field=models.DecimalField(decimal_places=2, default=0, max_digits=14),
         ),
         migrations.AddField(
-            model_name='statement',
-            name='orders_paid_by_cash',
+            model_name="statement",
+            name="orders_paid_by_cash",
             field=models.DecimalField(decimal_places=2, default=0, max_digits=14),
         ),
         migrations.AddField(
-            model_name='statement',
-            name='orders_paid_by_vouchers',
+            model_name="statement",
+            name="orders_paid_by_vouchers",
             field=models.DecimalField(decimal_places=2, default=0, max_digits=14),
         ),
     ]

@@ -14,14 +14,14 @@ from django.utils.translation import gettext as _
 
 from common.dates import billing_day
 from common.exceptions import Conflict, InvalidInput
-from orders.models import Order, OrderLine
+from orders.models import Order, OrderKind, OrderLine
 from orders.requests import OrderRequest, PaymentSplit
 from orders.services.kinds import HANDLERS, Delivery, order_quote
 from orders.services.payment import PaymentPlan, payment_check_and_lock
 from orders.services.quoting import Quote
 from wallet.models import EntryKind, LedgerEntry
 from wallet.services.balances import cash_debit, instrument_debit, wallet_lock
-from workspaces.models import Membership
+from workspaces.models import Account, Membership
 from workspaces.selectors import membership_require_owner
 
 MAX_IDEMPOTENCY_KEY = 100
@@ -36,18 +36,18 @@ def fingerprint(request: OrderRequest, payment: PaymentSplit) -> str:
 
 
 def _order_write(
-    *, quote: Quote, request: OrderRequest, plan: PaymentPlan, membership: Membership, keys, now
+    *, quote: Quote, request: OrderRequest, plan: PaymentPlan, account, actor, keys, now
 ) -> Order:
     idempotency_key, request_print = keys
     order = Order.objects.create(
-        account=membership.account,
+        account=account,
         kind=quote.kind,
         total=quote.total,
         request=request.as_dict(),
         payment=plan.as_dict(),
         idempotency_key=idempotency_key or None,
         request_fingerprint=request_print,
-        created_by=membership.user,
+        created_by=actor,
         created_at=now,
         paid_at=now,
         subscription=quote.subscription,
@@ -111,13 +111,34 @@ def order_place(
     The same idempotency key returns the first order (a different body with it is a conflict).
     """
     membership_require_owner(membership=membership)
-    account = membership.account
+    if request.kind == OrderKind.GRANT:  # operators' only, through order_grant
+        raise InvalidInput(_("Choose a kind of order."), field="kind", code="unknown_kind")
     if idempotency_key is not None and not 0 < len(idempotency_key) <= MAX_IDEMPOTENCY_KEY:
         raise InvalidInput(
             _("Idempotency-Key is 1 to 100 characters."),
             field="idempotency_key",
             code="invalid_idempotency_key",
         )
+    return order_checkout(
+        account=membership.account,
+        actor=membership.user,
+        request=request,
+        payment=payment,
+        idempotency_key=idempotency_key,
+        now=now,
+    )
+
+
+def order_checkout(
+    *,
+    account: Account,
+    actor,
+    request: OrderRequest,
+    payment: PaymentSplit,
+    idempotency_key: str | None,
+    now: datetime,
+) -> tuple[Order, bool]:
+    """The checkout of an order already allowed (the owner's order, an operator's grant)."""
     request_print = fingerprint(request, payment)
     today = billing_day(now)
     try:
@@ -134,13 +155,14 @@ def order_place(
                 quote=quote,
                 request=request,
                 plan=plan,
-                membership=membership,
+                account=account,
+                actor=actor,
                 keys=(idempotency_key, request_print),
                 now=now,
             )
-            _pay(order=order, plan=plan, wallet=wallet, actor=membership.user, now=now)
+            _pay(order=order, plan=plan, wallet=wallet, actor=actor, now=now)
             delivered = HANDLERS[quote.kind].deliver(
-                Delivery(quote, account, order, wallet, membership.user, now, today)
+                Delivery(quote, account, order, wallet, actor, now, today)
             )
             if delivered is not None and order.subscription_id != delivered.pk:
                 order.subscription = delivered

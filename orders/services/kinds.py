@@ -4,7 +4,7 @@
 the money and then calls the same handler's `deliver`, inside one transaction.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from django.utils.translation import gettext as _
@@ -298,12 +298,50 @@ class PrepaidCardPurchase:
         return None
 
 
+# What an operator may grant: each is quoted and delivered by its own kind's handler
+GRANTABLE_KINDS = (
+    OrderKind.NEW_PACKAGE,
+    OrderKind.TRAFFIC_PACKS,
+    OrderKind.UPGRADE,
+    OrderKind.RENEWAL,
+)
+
+
+class Grant:
+    """An operator's grant of another kind: quoted by that kind's rules at its list price, one
+    more line takes the difference to the grant's price off (with the reason), and that kind
+    delivers it."""
+
+    def quote(self, *, account: Account, request: OrderRequest, today: date) -> Quote:
+        if request.granted_kind not in GRANTABLE_KINDS:
+            raise InvalidInput(_("Choose what to grant."), field="kind", code="unknown_kind")
+        granted = HANDLERS[request.granted_kind].quote(
+            account=account, request=replace(request, kind=request.granted_kind), today=today
+        )
+        price = request.grant_price
+        if price is None or not ZERO <= price <= granted.total:
+            raise InvalidInput(
+                _("A grant costs from ¥0.00 up to its list price (%(total)s).")
+                % {"total": f"¥{granted.total:,.2f}"},
+                field="price",
+                code="grant_price_out_of_range",
+            )
+        given = price - granted.total
+        text = line_text("grant", reason=request.grant_reason)
+        lines = [*granted.lines, QuoteLine.saying(text, 1, given, given)]
+        return replace(granted, kind=OrderKind.GRANT, lines=lines, total=quote_total(lines))
+
+    def deliver(self, delivery: Delivery) -> Subscription | None:
+        return HANDLERS[delivery.order.request["grant"]["kind"]].deliver(delivery)
+
+
 HANDLERS = {
     OrderKind.NEW_PACKAGE: NewPackage(),
     OrderKind.TRAFFIC_PACKS: TrafficPacks(),
     OrderKind.UPGRADE: Upgrade(),
     OrderKind.RENEWAL: Renewal(),
     OrderKind.PREPAID_CARD: PrepaidCardPurchase(),
+    OrderKind.GRANT: Grant(),
 }
 
 

@@ -133,13 +133,17 @@ def _lock_parts(model, account: Account, parts: tuple[PaymentPart, ...], now, bu
         .filter(pk__in=[part.instrument_id for part in parts])
         .order_by("pk")
     }
-    label = "voucher" if model is Voucher else "prepaid card"
+    missing = (
+        _("There is no voucher #%(id)s.")
+        if model is Voucher
+        else _("There is no prepaid card #%(id)s.")
+    )
     locked = []
     for part in parts:
         pk, amount = part.instrument_id, part.amount
         instrument = found.get(pk)
         if instrument is None or instrument.account_id != account.pk:
-            raise NotFound(_("No such %(instrument)s #%(id)s.") % {"instrument": label, "id": pk})
+            raise NotFound(missing % {"id": pk})
         if instrument.expires_at <= now:
             raise Conflict(
                 _("%(instrument)s expired on %(day)s.")

@@ -6,58 +6,175 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('packages', '0002_seed_catalog'),
-        ('quota', '0007_spend_alerts_from_orders'),
-        ('workspaces', '0004_api_tokens_to_knox'),
+        ("packages", "0002_seed_catalog"),
+        ("quota", "0007_spend_alerts_from_orders"),
+        ("workspaces", "0004_api_tokens_to_knox"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='BillAdjustment',
+            name="BillAdjustment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(help_text="The bill's day (the adjustment is dated on it).")),
-                ('kind', models.CharField(choices=[('manual', 'Operator adjustment'), ('late_usage', 'Late usage re-rated')], max_length=12)),
-                ('retention_days', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('quantity_delta', models.BigIntegerField(default=0, help_text='Raw quantity change.')),
-                ('converted_delta', models.BigIntegerField(default=0)),
-                ('plan_covered_delta', models.BigIntegerField(default=0)),
-                ('traffic_covered_delta', models.BigIntegerField(default=0)),
-                ('payg_quantity_delta', models.BigIntegerField(default=0)),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('reason', models.CharField(max_length=500)),
-                ('usage_received_at', models.DateTimeField(blank=True, help_text='Late usage: when its latest sample arrived.', null=True)),
-                ('created_at', models.DateTimeField()),
-                ('settled_on', models.DateField(help_text='The billing day on which it was settled.')),
-                ('sources', models.JSONField(blank=True, default=dict, help_text='By source instrument ("cash", "arrears", "voucher:ID", "prepaid_card:ID"): what paid this debit, or whose share of the bill this credit gave back.')),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='workspaces.account')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('bill', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='adjustments', to='quota.dailybill')),
-                ('item', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='packages.billingitem')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "day",
+                    models.DateField(help_text="The bill's day (the adjustment is dated on it)."),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("manual", "Operator adjustment"),
+                            ("late_usage", "Late usage re-rated"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("retention_days", models.PositiveSmallIntegerField(blank=True, null=True)),
+                (
+                    "quantity_delta",
+                    models.BigIntegerField(default=0, help_text="Raw quantity change."),
+                ),
+                ("converted_delta", models.BigIntegerField(default=0)),
+                ("plan_covered_delta", models.BigIntegerField(default=0)),
+                ("traffic_covered_delta", models.BigIntegerField(default=0)),
+                ("payg_quantity_delta", models.BigIntegerField(default=0)),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("reason", models.CharField(max_length=500)),
+                (
+                    "usage_received_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="Late usage: when its latest sample arrived.",
+                        null=True,
+                    ),
+                ),
+                ("created_at", models.DateTimeField()),
+                (
+                    "settled_on",
+                    models.DateField(help_text="The billing day on which it was settled."),
+                ),
+                (
+                    "sources",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text='By source instrument ("cash", "arrears", "voucher:ID", "prepaid_card:ID"): what paid this debit, or whose share of the bill this credit gave back.',
+                    ),
+                ),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="workspaces.account",
+                    ),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "bill",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="adjustments",
+                        to="quota.dailybill",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="packages.billingitem",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['bill', 'created_at', 'pk'],
-                'indexes': [models.Index(fields=['account', 'created_at'], name='quota_billa_account_97abdf_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('amount', 0), _negated=True), ('kind', 'late_usage'), _connector='OR'), name='adjustment_moves_money'), models.CheckConstraint(condition=models.Q(('reason', ''), _negated=True), name='adjustment_has_a_reason'), models.CheckConstraint(condition=models.Q(models.Q(('item__isnull', True), ('retention_days__isnull', True)), models.Q(('item__isnull', False), ('retention_days__isnull', False)), _connector='OR'), name='adjustment_item_with_its_retention')],
+                "ordering": ["bill", "created_at", "pk"],
+                "indexes": [
+                    models.Index(
+                        fields=["account", "created_at"], name="quota_billa_account_97abdf_idx"
+                    )
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("amount", 0), _negated=True),
+                            ("kind", "late_usage"),
+                            _connector="OR",
+                        ),
+                        name="adjustment_moves_money",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("reason", ""), _negated=True),
+                        name="adjustment_has_a_reason",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("item__isnull", True), ("retention_days__isnull", True)),
+                            models.Q(("item__isnull", False), ("retention_days__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="adjustment_item_with_its_retention",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='LateUsage',
+            name="LateUsage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('samples', models.PositiveIntegerField(default=0, help_text='Late samples received.')),
-                ('received_at', models.DateTimeField(help_text='When the latest late sample arrived.')),
-                ('rerated_at', models.DateTimeField(blank=True, null=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='workspaces.account')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                (
+                    "samples",
+                    models.PositiveIntegerField(default=0, help_text="Late samples received."),
+                ),
+                (
+                    "received_at",
+                    models.DateTimeField(help_text="When the latest late sample arrived."),
+                ),
+                ("rerated_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="workspaces.account",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'late usage',
-                'ordering': ['day', 'account_id'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('rerated_at__isnull', True)), fields=('account', 'day'), name='one_open_late_usage_per_account_and_day')],
+                "verbose_name_plural": "late usage",
+                "ordering": ["day", "account_id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("rerated_at__isnull", True)),
+                        fields=("account", "day"),
+                        name="one_open_late_usage_per_account_and_day",
+                    )
+                ],
             },
         ),
     ]

@@ -335,7 +335,7 @@ def test_the_purchase_estimate_ignores_packs_it_cannot_price(account_a, packs):
     assert response.json()["days"] == 0
 
 
-def test_errors_of_list_items_are_fields_of_their_own(owner_api, account_a):
+def test_errors_of_list_items_stay_under_their_field_as_a_list(owner_api, account_a):
     """A form-encoded list with bad items answered {"workspaces": {"1": [...]}}, which breaks
     the documented body (every field a list of messages)."""
     from tests.factories import make_workspace
@@ -352,7 +352,6 @@ def test_errors_of_list_items_are_fields_of_their_own(owner_api, account_a):
     assert response.status_code == 400
     body = response.json()
     assert body["errors"] == {
-        "workspaces[1]": ["A valid integer is required."],
-        "workspaces[2]": ["A valid integer is required."],
+        "workspaces": ["[1] A valid integer is required.", "[2] A valid integer is required."]
     }
-    assert body["codes"] == {"workspaces[1]": ["invalid"], "workspaces[2]": ["invalid"]}
+    assert body["codes"] == {"workspaces": ["invalid", "invalid"]}

@@ -157,7 +157,7 @@ def test_an_admin_sees_billing_without_buy_or_pay_buttons(pages):
     assert page.locator("[data-testid=buy-entry]").count() == 0
     browser.go("/wallet/")
     browser.snap("wallet")
-    assert page.locator("text=Buy and pay with cash").count() == 0
+    assert page.locator("text=Continue to the confirmation").count() == 0
     assert browser.go("/buy/").status == 403
     browser.snap("buy-refused")
 

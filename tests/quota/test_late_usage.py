@@ -56,13 +56,23 @@ def test_a_late_hour_of_the_first_workspace_raises_both_bills_by_15(account, a_t
     assert report.rerated.account_days == 1
     (on_a,) = adjustments_of(first)
     (on_b,) = adjustments_of(second)
-    assert (on_a.amount, on_a.quantity_delta, on_a.plan_covered_delta, on_a.payg_quantity_delta) == (
+    assert (
+        on_a.amount,
+        on_a.quantity_delta,
+        on_a.plan_covered_delta,
+        on_a.payg_quantity_delta,
+    ) == (
         Decimal("15.00"),
         20_000_000,
         10_000_000,
         10_000_000,
     )
-    assert (on_b.amount, on_b.quantity_delta, on_b.plan_covered_delta, on_b.payg_quantity_delta) == (
+    assert (
+        on_b.amount,
+        on_b.quantity_delta,
+        on_b.plan_covered_delta,
+        on_b.payg_quantity_delta,
+    ) == (
         Decimal("15.00"),
         0,
         -10_000_000,

@@ -80,3 +80,13 @@ def test_the_member_home_in_chinese(signed_in):
     html = signed_in(Role.MEMBER).get("/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert '<html lang="zh-hans">' in html
     assert "费用中心" in html
+
+
+@pytest.mark.parametrize(
+    ("path", "title"), [("/team/", "团队"), ("/wallet/alert/", "余额不足提醒"), ("/", "团队")]
+)
+def test_the_team_and_alert_pages_in_chinese(signed_in, path, title):
+    html = signed_in(Role.OWNER).get(path, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert title in html
+    for english in ("Add to the team", "Recent changes", "Balance to watch", ">Team<"):
+        assert english not in html

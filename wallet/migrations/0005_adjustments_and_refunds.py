@@ -6,39 +6,94 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('quota', '0008_adjustments_and_late_usage'),
-        ('wallet', '0004_arrears_reminder_email'),
-        ('workspaces', '0004_api_tokens_to_knox'),
+        ("quota", "0008_adjustments_and_late_usage"),
+        ("wallet", "0004_arrears_reminder_email"),
+        ("workspaces", "0004_api_tokens_to_knox"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='ledgerentry',
-            name='adjustment',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='ledger_entries', to='quota.billadjustment'),
+            model_name="ledgerentry",
+            name="adjustment",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="ledger_entries",
+                to="quota.billadjustment",
+            ),
         ),
         migrations.AlterField(
-            model_name='ledgerentry',
-            name='kind',
-            field=models.CharField(choices=[('cash_credit', 'Cash credited (bank remittance)'), ('issue', 'Instrument issued'), ('grant', 'Voucher granted with a card'), ('redeem', 'Voucher code redeemed'), ('order_payment', 'Order payment'), ('bill_payment', 'Daily bill payment'), ('arrears_incurred', 'Unpaid bill added to arrears'), ('arrears_paid', 'Arrears paid'), ('adjustment_debit', 'Bill adjustment (debit) paid'), ('adjustment_credit', 'Bill adjustment (credit) given back'), ('refund', 'Cash refunded to the bank')], max_length=20),
+            model_name="ledgerentry",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("cash_credit", "Cash credited (bank remittance)"),
+                    ("issue", "Instrument issued"),
+                    ("grant", "Voucher granted with a card"),
+                    ("redeem", "Voucher code redeemed"),
+                    ("order_payment", "Order payment"),
+                    ("bill_payment", "Daily bill payment"),
+                    ("arrears_incurred", "Unpaid bill added to arrears"),
+                    ("arrears_paid", "Arrears paid"),
+                    ("adjustment_debit", "Bill adjustment (debit) paid"),
+                    ("adjustment_credit", "Bill adjustment (credit) given back"),
+                    ("refund", "Cash refunded to the bank"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.CreateModel(
-            name='Refund',
+            name="Refund",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(max_length=200)),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('refunded_at', models.DateTimeField()),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='refunds', to='workspaces.account')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('entry', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='refund', to='wallet.ledgerentry')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reference", models.CharField(max_length=200)),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("refunded_at", models.DateTimeField()),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="refunds",
+                        to="workspaces.account",
+                    ),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "entry",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="refund",
+                        to="wallet.ledgerentry",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-refunded_at', '-pk'],
-                'constraints': [models.UniqueConstraint(fields=('account', 'reference'), name='refund_once_per_account'), models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='refund_amount_positive')],
+                "ordering": ["-refunded_at", "-pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("account", "reference"), name="refund_once_per_account"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("amount__gt", 0)), name="refund_amount_positive"
+                    ),
+                ],
             },
         ),
     ]

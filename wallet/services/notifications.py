@@ -105,10 +105,11 @@ def low_balance_mail(
                 "The cash balance of the account is %(balance)s, below your alert threshold of "
                 "%(threshold)s."
             )
-        return (text % values) + " " + _(
+        advice = _(
             "Top up by bank remittance or buy a prepaid card before usage runs into arrears. "
             "You hear again only after the balance was back above the threshold."
         )
+        return f"{text % values} {advice}"
 
     return account_mail(
         account_id,
