@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing.selectors import statement_for, statement_months, statement_orders
-from common.csv_export import csv_response
+from common.csv_export import page_csv_response
 from common.dates import billing_day, parse_month
 from common.exceptions import InvalidInput
 from common.pagination import page_of
@@ -113,7 +113,7 @@ def statements(request: HttpRequest) -> HttpResponse:
     statement = statement_for(account=membership.account, month=month, now=now)
     sections = statement_sections(statement)
     if request.GET.get("format") == "csv":
-        return csv_response(
+        return page_csv_response(
             f"statement-{month:%Y-%m}.csv",
             ["section", "field", "value"],
             [(title, label, value) for title, rows in sections for label, value in rows],

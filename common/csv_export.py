@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from django.http import StreamingHttpResponse
 from django.utils import timezone
+from django.utils.translation import pgettext
 
 from common.dates import billing_zone
 
@@ -76,6 +77,13 @@ class CSVResponse(StreamingHttpResponse):
         body = b"".join(self.streaming_content)
         self.streaming_content = [body]  # read once: later reads see the same body
         return body
+
+
+def page_csv_response(filename: str, columns: Iterable[str], rows: Iterable[Iterable]):
+    """A page's CSV download: its header in the reader's language (the column codes in English,
+    as the API's CSVs keep them for programs; the catalogs hold them under "CSV column")."""
+    header = [pgettext("CSV column", column) for column in columns]
+    return csv_response(filename, header, rows)
 
 
 def csv_response(filename: str, header: Iterable, rows: Iterable[Iterable]) -> CSVResponse:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.api import parse_id
-from common.csv_export import CSV_CHUNK_SIZE, csv_response
+from common.csv_export import CSV_CHUNK_SIZE, page_csv_response
 from common.dates import ONE_DAY, billing_day, parse_day
 from common.exceptions import ApplicationError, InvalidInput, NotFound
 from packages.selectors import billing_item_list
@@ -192,7 +192,7 @@ def _bills_csv(selected, date_from: date, date_to: date) -> HttpResponse:
         for bill in selected.iterator(chunk_size=CSV_CHUNK_SIZE)
         for values in _bill_values(bill)
     )
-    return csv_response(f"consumption-{date_from}-{date_to}.csv", BILL_COLUMNS, rows)
+    return page_csv_response(f"consumption-{date_from}-{date_to}.csv", BILL_COLUMNS, rows)
 
 
 @login_required

@@ -306,3 +306,15 @@ def test_csv_times_are_the_billing_time_zone_as_on_the_pages(account_a, page):
     assert rows[1][expires] == "2027-02-06T07:11:00+08:00"
     ledger = rows_of(page.get("/ledger/?format=csv"))
     assert ledger[1][ledger[0].index("created_at")] == "2026-02-06T07:11:00+08:00"
+
+
+def test_page_csv_headers_follow_the_readers_language(account_a, page):
+    """Every CSV header in both languages: a page's export names its columns in Chinese for a
+    Chinese reader; in English the codes stay (programs and the API's CSVs read those)."""
+    add_entries(account_a[0], 1)
+    page.cookies["django_language"] = "zh-hans"
+    header = rows_of(page.get("/ledger/?format=csv"))[0]
+    assert header[:6] == ["时间", "支付方式", "支付工具编号", "金额", "变动后余额", "类型"]
+    assert rows_of(page.get("/wallet/?format=csv"))[0][-2:] == ["到期时间", "状态"]
+    page.cookies["django_language"] = "en"
+    assert rows_of(page.get("/ledger/?format=csv"))[0][:2] == ["created_at", "instrument"]

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from common.csv_export import CSV_CHUNK_SIZE, csv_response
+from common.csv_export import CSV_CHUNK_SIZE, page_csv_response
 from common.dates import parse_day
 from common.exceptions import Conflict, InvalidInput
 from common.money import format_cny
@@ -88,7 +88,7 @@ def _held_csv(account) -> HttpResponse:
         )
         for held in holdings.iterator(chunk_size=CSV_CHUNK_SIZE)
     )
-    return csv_response("vouchers-and-cards.csv", WALLET_COLUMNS, rows)
+    return page_csv_response("vouchers-and-cards.csv", WALLET_COLUMNS, rows)
 
 
 @login_required
@@ -172,7 +172,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
             ]
             for e in selected.iterator(chunk_size=CSV_CHUNK_SIZE)
         )
-        return csv_response("ledger.csv", LEDGER_COLUMNS, rows)
+        return page_csv_response("ledger.csv", LEDGER_COLUMNS, rows)
     pager = page_of(request, selected, per_page=LEDGER_PAGE_SIZE)
     query = request.GET.copy()
     for param in ("page", "format"):

@@ -22,10 +22,13 @@ JUNE_1, JUNE_10 = date(2026, 6, 1), date(2026, 6, 10)
 
 @pytest.fixture
 def june(account_a):
+    return june_of(account_a[0])
+
+
+def june_of(account):
     """¥41,050 cash; a ¥10,000 card bought with cash (→ ¥1,000 full-reduction voucher); a
     Startup package (¥42,000) paid with cash 31,000, the card 10,000 and the voucher 1,000; a ¥20
     voucher; a ¥100 PAYG bill on June 10 (voucher 20, cash 50, arrears 30); a ¥10 credit."""
-    account, _owner = account_a
     fund_cash(account, "41050.00", at(JUNE_1))
     place(account, {"kind": "prepaid_card", "face_value": "10000.00"}, cash("10000.00"), at(JUNE_1))
     card = PrepaidCard.objects.get(account=account)

@@ -53,7 +53,7 @@ def test_the_buy_texts_are_translated_in_chinese(owner_client):
         "withPacks": "；加上所选流量包 %(total)s",
         "missing": "还差 %(missing)s",
         "why": "此订单金额 %(total)s；可用于此订单：现金余额 %(cash)s，"
-        "预付卡 %(cards)s，代金券 %(vouchers)s。",
+        "储值卡 %(cards)s，代金券 %(vouchers)s。",
         "payMissing": "暂不能支付：还差 %(missing)s（充值方式见下方）。",
         "payNoTotal": "请先完成上方的订单：支付需要订单总额。",
         "payAllocate": "还需分配 %(amount)s：各部分之和须等于总额。",
