@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions as drf_exceptions
 from rest_framework import renderers, serializers
@@ -88,6 +89,18 @@ class ErrorSerializer(serializers.Serializer):
 
 
 BIGINT_MAX = 2**63 - 1
+
+
+def choice_param(value: str | None, *, field: str, choices, code: str = "invalid") -> str | None:
+    """A query parameter that names one of `choices` (empty: none); anything else is a 400 that
+    names the field and lists the choices."""
+    if value and value not in choices:
+        raise InvalidInput(
+            _("%(field)s is one of %(values)s.") % {"field": field, "values": ", ".join(choices)},
+            field=field,
+            code=code,
+        )
+    return value or None
 
 
 def parse_id(value: object) -> int | None:

@@ -5,15 +5,13 @@ import json
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import renderers, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from common.api import BIGINT_MAX, MoneyField, TypedInputSerializer
-from common.exceptions import InvalidInput
+from common.api import BIGINT_MAX, MoneyField, TypedInputSerializer, choice_param
 from common.pagination import PAGE_HEADERS, CursorPaginatedMixin
 from invoices.downloads import invoice_pdf_response
 from invoices.models import InvoiceStatus, InvoiceType
@@ -169,16 +167,6 @@ class InvoiceRequestInputSerializer(TypedInputSerializer):
     email = serializers.EmailField(required=False)
 
 
-def _status_filter(value: str | None) -> str | None:
-    if value and value not in InvoiceStatus.values:
-        raise InvalidInput(
-            _("status is one of %(values)s.") % {"values": ", ".join(InvoiceStatus.values)},
-            field="status",
-            code="unknown_status",
-        )
-    return value or None
-
-
 class InvoiceListCreateView(CursorPaginatedMixin, AccountScopedAPIView):
     documents_conflict = True
 
@@ -194,7 +182,13 @@ class InvoiceListCreateView(CursorPaginatedMixin, AccountScopedAPIView):
         """The account's invoice requests, newest first, a page at a time."""
         membership = membership_require_billing(membership=self.get_membership())
         requests = invoice_request_list(
-            account=membership.account, status=_status_filter(request.query_params.get("status"))
+            account=membership.account,
+            status=choice_param(
+                request.query_params.get("status"),
+                field="status",
+                choices=InvoiceStatus.values,
+                code="unknown_status",
+            ),
         )
         return self.paginated_response(
             requests, InvoiceRequestSerializer, context={"request": request}

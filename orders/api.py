@@ -7,7 +7,7 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from common.api import MoneyField, TypedInputSerializer
+from common.api import MoneyField, TypedInputSerializer, choice_param
 from common.dates import billing_day, parse_day
 from common.exceptions import InvalidInput
 from common.pagination import PAGE_HEADERS, CursorPaginatedMixin
@@ -145,26 +145,6 @@ class OrderQuoteView(AccountScopedAPIView):
         return Response(QuoteSerializer(payload).data)
 
 
-def _filter_kind(value: str | None) -> str | None:
-    if value and value not in OrderKind.values:
-        raise InvalidInput(
-            _("kind is one of %(kinds)s.") % {"kinds": ", ".join(OrderKind.values)},
-            field="kind",
-            code="unknown_kind",
-        )
-    return value or None
-
-
-def _filter_status(value: str | None) -> str | None:
-    if value and value not in OrderStatus.values:
-        raise InvalidInput(
-            _("status is one of %(values)s.") % {"values": ", ".join(OrderStatus.values)},
-            field="status",
-            code="unknown_status",
-        )
-    return value or None
-
-
 class OrderListCreateView(CursorPaginatedMixin, AccountScopedAPIView):
     documents_conflict = True
 
@@ -183,8 +163,12 @@ class OrderListCreateView(CursorPaginatedMixin, AccountScopedAPIView):
         """Order history, newest first, a page at a time (`next` links the following page)."""
         membership = membership_require_billing(membership=self.get_membership())
         params = request.query_params
-        kind = _filter_kind(params.get("kind"))
-        order_status = _filter_status(params.get("status"))
+        kind = choice_param(
+            params.get("kind"), field="kind", choices=OrderKind.values, code="unknown_kind"
+        )
+        order_status = choice_param(
+            params.get("status"), field="status", choices=OrderStatus.values, code="unknown_status"
+        )
         date_from = parse_day(params.get("date_from"), field="date_from")
         date_to = parse_day(params.get("date_to"), field="date_to")
         if date_from and date_to and date_from > date_to:

@@ -2,7 +2,8 @@
 units, one column per day, and per column the exact value that static/js/charts.js shows on
 touch or hover (the table under each chart shows the same numbers without JavaScript).
 
-Pure geometry over plain numbers; floats only for coordinates, never for the values shown.
+Pure geometry in Decimal: coordinates are Decimals quantized for the SVG, values are never
+rounded.
 """
 
 from collections.abc import Callable, Sequence
@@ -24,34 +25,46 @@ TOP = 24  # room for the axis title
 BOTTOM = 36  # room for the date labels
 X_LABELS = 6  # at most this many dates under the axis
 Y_STEPS = 4  # about this many gridlines
+SPAN = Decimal(HEIGHT - BOTTOM - TOP)  # the plot's height
+BASE = Decimal(HEIGHT - BOTTOM)  # y of the value 0
+
+
+def _at(value: Decimal, places: str = "0.01") -> Decimal:
+    """A coordinate as written in the SVG."""
+    return value.quantize(Decimal(places))
+
+
+def _y(value: Decimal | int, top: Decimal) -> Decimal:
+    """The y of a value on an axis that ends at `top`."""
+    return BASE - Decimal(value) / top * SPAN
 
 
 @dataclass(frozen=True)
 class Gridline:
-    y: float
+    y: Decimal
     label: str
 
 
 @dataclass(frozen=True)
 class DateLabel:
-    x: float
+    x: Decimal
     label: str
 
 
 @dataclass(frozen=True)
 class Segment:
-    y: float
-    height: float
+    y: Decimal
+    height: Decimal
     css: str
 
 
 @dataclass(frozen=True)
 class Column:
     day: date
-    x: float
-    width: float
-    slot_x: float
-    slot_width: float
+    x: Decimal
+    width: Decimal
+    slot_x: Decimal
+    slot_width: Decimal
     segments: tuple[Segment, ...]
     cells: tuple[str, ...]  # the day's exact values, under the chart's `head`
     readout: str  # what a tap shows: "2026-05-01 · Used 45,000,000 · Charged 5,000,000"
@@ -110,49 +123,44 @@ def compact(value: Decimal | int) -> str:
 
 
 def _gridlines(top: Decimal, step: Decimal, prefix: str) -> tuple[Gridline, ...]:
-    span = HEIGHT - BOTTOM - TOP
     lines = []
     for index in range(int(top / step) + 1):
         value = step * index
-        y = HEIGHT - BOTTOM - float(value / top) * span
-        lines.append(Gridline(y=round(y, 1), label=prefix + compact(value)))
+        lines.append(Gridline(y=_at(_y(value, top), "0.1"), label=prefix + compact(value)))
     return tuple(lines)
 
 
-def _dates(days: Sequence[date], slot: float) -> tuple[DateLabel, ...]:
+def _dates(days: Sequence[date], slot: Decimal) -> tuple[DateLabel, ...]:
     every = max(1, ceil(len(days) / X_LABELS))
     return tuple(
-        DateLabel(x=round(LEFT + (index + 0.5) * slot, 1), label=f"{day:%m-%d}")
+        DateLabel(x=_at(LEFT + (index + Decimal("0.5")) * slot, "0.1"), label=f"{day:%m-%d}")
         for index, day in enumerate(days)
         if index % every == 0
     )
 
 
 def _columns(days, stacks, classes, head, cells, top: Decimal) -> tuple[Column, ...]:
-    span = HEIGHT - BOTTOM - TOP
-    slot = (WIDTH - LEFT - RIGHT) / max(len(days), 1)
-    gap = min(2.0, slot * 0.2)
+    slot = Decimal(WIDTH - LEFT - RIGHT) / max(len(days), 1)
+    gap = min(Decimal(2), slot * Decimal("0.2"))
     columns = []
     for index, day in enumerate(days):
         values = tuple(cells(index))
-        base = float(HEIGHT - BOTTOM)
+        base = BASE
         segments = []
         for stack, css in zip(stacks, classes, strict=True):
-            height = float(Decimal(stack[index]) / top) * span
+            height = Decimal(stack[index]) / top * SPAN
             if height > 0:
-                segments.append(
-                    Segment(y=round(base - height, 2), height=round(height, 2), css=css)
-                )
+                segments.append(Segment(y=_at(base - height), height=_at(height), css=css))
             base -= height
         readout = [f"{day:%Y-%m-%d}"]
         readout += [f"{name} {value}" for name, value in zip(head, values, strict=True)]
         columns.append(
             Column(
                 day=day,
-                x=round(LEFT + index * slot + gap / 2, 2),
-                width=round(slot - gap, 2),
-                slot_x=round(LEFT + index * slot, 2),
-                slot_width=round(slot, 2),
+                x=_at(LEFT + index * slot + gap / 2),
+                width=_at(slot - gap),
+                slot_x=_at(LEFT + index * slot),
+                slot_width=_at(slot),
                 segments=tuple(segments),
                 cells=values,
                 readout=" · ".join(readout),
@@ -161,12 +169,11 @@ def _columns(days, stacks, classes, head, cells, top: Decimal) -> tuple[Column, 
     return tuple(columns)
 
 
-def _step_line(line: Sequence[int], slot: float, top: Decimal) -> str:
-    span = HEIGHT - BOTTOM - TOP
+def _step_line(line: Sequence[int], slot: Decimal, top: Decimal) -> str:
     steps = []
     for index, value in enumerate(line):
-        y = round(HEIGHT - BOTTOM - float(Decimal(value) / top) * span, 1)
-        left, right = round(LEFT + index * slot, 1), round(LEFT + (index + 1) * slot, 1)
+        y = _at(_y(value, top), "0.1")
+        left, right = _at(LEFT + index * slot, "0.1"), _at(LEFT + (index + 1) * slot, "0.1")
         steps.append(f"{left},{y} {right},{y}")
     return " ".join(steps)
 
@@ -193,7 +200,7 @@ def bar_chart(
     tallest = max([sum(values) for values in zip(*stacks, strict=True)] + list(line or []) + [0])
     step = max(nice_step(tallest), Decimal(1)) if whole else nice_step(tallest)
     top = step * max(1, ceil(Decimal(tallest) / step))
-    slot = (WIDTH - LEFT - RIGHT) / max(len(days), 1)
+    slot = Decimal(WIDTH - LEFT - RIGHT) / max(len(days), 1)
     return Chart(
         title=title,
         axis_title=axis_title,

@@ -1,16 +1,14 @@
 """REST API of the wallet: the account's balances, vouchers, prepaid cards and the ledger."""
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from common.api import CSV_FORMAT, CSVDownloadMixin, MoneyField, wants_csv
+from common.api import CSV_FORMAT, CSVDownloadMixin, MoneyField, choice_param, wants_csv
 from common.csv_export import CSV_CHUNK_SIZE, csv_response
 from common.dates import parse_day
-from common.exceptions import InvalidInput
 from common.pagination import PAGE_HEADERS, CSVCursorPage, CursorPaginatedMixin, page_or_csv
 from wallet.models import Instrument
 from wallet.selectors import (
@@ -160,12 +158,9 @@ class LedgerView(CSVDownloadMixin, CursorPaginatedMixin, AccountScopedAPIView):
     def get(self, request: Request) -> Response:
         membership = membership_require_billing(membership=self.get_membership())
         params = request.query_params
-        instrument = params.get("instrument") or None
-        if instrument is not None and instrument not in Instrument.values:
-            raise InvalidInput(
-                _("instrument is one of %(values)s.") % {"values": ", ".join(Instrument.values)},
-                field="instrument",
-            )
+        instrument = choice_param(
+            params.get("instrument"), field="instrument", choices=Instrument.values
+        )
         entries = ledger_list(
             account=membership.account,
             date_from=parse_day(params.get("date_from"), field="date_from"),

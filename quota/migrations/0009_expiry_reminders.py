@@ -4,34 +4,25 @@ threshold, and their daily beat schedule (09:00 Asia/Shanghai, when people read 
 import django.db.models.deletion
 from django.db import migrations, models
 
+from common.beat_schedules import periodic_task_add, periodic_tasks_remove
+
 EXPIRY = "Package expiry reminders (30, 7 and 1 day before the end)"
 
 
 def schedule(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    morning, _ = CrontabSchedule.objects.get_or_create(
-        minute="0",
-        hour="9",
-        day_of_week="*",
-        day_of_month="*",
-        month_of_year="*",
-        timezone="Asia/Shanghai",
-    )
-    PeriodicTask.objects.get_or_create(
+    periodic_task_add(
+        apps,
         name=EXPIRY,
-        defaults={
-            "task": "quota.subscription_expiry_remind",
-            "crontab": morning,
-            "expire_seconds": 20 * 3600,
-            "description": "The owners of a package that ends in 30, 7 or 1 day(s) get one "
-            "e-mail per threshold; a renewal stops the reminders still to come.",
-        },
+        task="quota.subscription_expiry_remind",
+        when={"minute": "0", "hour": "9"},
+        expire_seconds=20 * 3600,
+        description="The owners of a package that ends in 30, 7 or 1 day(s) get one "
+        "e-mail per threshold; a renewal stops the reminders still to come.",
     )
 
 
 def unschedule(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=EXPIRY).delete()
+    periodic_tasks_remove(apps, EXPIRY)
 
 
 class Migration(migrations.Migration):

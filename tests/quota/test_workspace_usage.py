@@ -158,7 +158,11 @@ def test_chart_axes_gridlines_and_readouts():
     assert empty.segments == ()
     assert [(segment.y, segment.height) for segment in half.segments] == [(108.0, 84.0)]
     assert half.readout == "2026-06-10 · Amount due ¥7.50"
-    assert [column.slot_x for column in chart.columns] == [60.0, 197.33, 334.67]
+    assert [column.slot_x for column in chart.columns] == [
+        Decimal("60.00"),
+        Decimal("197.33"),
+        Decimal("334.67"),
+    ]
 
 
 def test_usage_chart_stacks_covered_and_charged_under_the_pool():

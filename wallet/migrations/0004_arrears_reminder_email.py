@@ -5,6 +5,8 @@ so a lock follows its reminder's delivery (or its due time) within the hour."""
 import django.db.models.deletion
 from django.db import migrations, models
 
+from common.beat_schedules import crontab_of
+
 ARREARS = "Arrears: reminders and locks"
 
 
@@ -17,16 +19,8 @@ def once_a_day(apps, schema_editor):
 
 
 def _reschedule(apps, *, minute: str, hour: str) -> None:
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
     PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    crontab, _ = CrontabSchedule.objects.get_or_create(
-        minute=minute,
-        hour=hour,
-        day_of_week="*",
-        day_of_month="*",
-        month_of_year="*",
-        timezone="Asia/Shanghai",
-    )
+    crontab = crontab_of(apps, minute=minute, hour=hour)
     PeriodicTask.objects.filter(name=ARREARS).update(crontab=crontab, expire_seconds=3000)
 
 

@@ -5,34 +5,25 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from common.beat_schedules import periodic_task_add, periodic_tasks_remove
+
 LOW_BALANCE = "Low-balance alerts (once per fall below the threshold)"
 
 
 def schedule(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    every_quarter_hour, _ = CrontabSchedule.objects.get_or_create(
-        minute="*/15",
-        hour="*",
-        day_of_week="*",
-        day_of_month="*",
-        month_of_year="*",
-        timezone="Asia/Shanghai",
-    )
-    PeriodicTask.objects.get_or_create(
+    periodic_task_add(
+        apps,
         name=LOW_BALANCE,
-        defaults={
-            "task": "wallet.low_balance_check",
-            "crontab": every_quarter_hour,
-            "expire_seconds": 14 * 60,
-            "description": "Owners and admins of an account whose cash (or cash and cards) fell "
-            "below its alert threshold get one e-mail; it re-arms once the balance is back.",
-        },
+        task="wallet.low_balance_check",
+        when={"minute": "*/15", "hour": "*"},
+        expire_seconds=14 * 60,
+        description="Owners and admins of an account whose cash (or cash and cards) fell "
+        "below its alert threshold get one e-mail; it re-arms once the balance is back.",
     )
 
 
 def unschedule(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=LOW_BALANCE).delete()
+    periodic_tasks_remove(apps, LOW_BALANCE)
 
 
 class Migration(migrations.Migration):
